@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load-config.js';
+import { createLogger } from '../logging/create-logger.js';
+import { startServer } from '../server/start-server.js';
+import { checkListenPolicy } from './listen-policy.js';
+
+/** `aiclient2api` (serve): start the gateway and stop it gracefully on SIGTERM/SIGINT. */
+export async function runServe(loaded: LoadedConfig, cwd: string): Promise<void> {
+  const { config } = loaded;
+  const policyWarnings = checkListenPolicy(config.HOST, config.REQUIRED_API_KEY);
+  const logger: Logger = createLogger(config.LOG_LEVEL);
+  for (const warning of [...loaded.warnings, ...policyWarnings]) logger.warn(warning);
+  logger.info({ configFile: loaded.configFile ?? '(none: defaults)', providers: loaded.providers }, 'configuration loaded');
+  const server = await startServer(loaded, { logger, cwd });
+  logger.info({ url: server.url, defaultProvider: loaded.providers[0] ?? null }, 'gateway listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: finishing running requests');
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush(() => process.exit(0));
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

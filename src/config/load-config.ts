@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  AUTO_PROVIDER,
+  IMPLEMENTED_PROVIDER_TYPES,
+  NOT_IMPLEMENTED_PROVIDER_TYPES,
+  adapterTypeOf,
+} from '../providers/provider-names.js';
+import { ConfigError } from './config-error.js';
+import { parseArgv } from './parse-argv.js';
+import { ConfigSchema, PATH_KEYS, type GatewayConfig } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = 'configs/config.json';
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Absolute path of the config file read, or undefined when none existed (defaults). */
+  configFile: string | undefined;
+  /** Provider names from MODEL_PROVIDER that this gateway serves, default first. */
+  providers: readonly string[];
+  warnings: string[];
+}
+
+export type CliRequest = { kind: 'help' } | { kind: 'version' } | ({ kind: 'serve' } & LoadedConfig);
+
+function setNested(target: Record<string, unknown>, dottedKey: string, value: unknown): void {
+  const [head, ...rest] = dottedKey.split('.');
+  if (!head) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const child = target[head];
+  const nested = typeof child === 'object' && child !== null ? { ...(child as Record<string, unknown>) } : {};
+  setNested(nested, rest.join('.'), value);
+  target[head] = nested;
+}
+
+async function readConfigFile(file: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`Cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`Config file ${file} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function describeIssues(error: z.ZodError, input: Record<string, unknown>): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.join('.');
+      let value: unknown = input;
+      for (const segment of issue.path) {
+        value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[segment as PropertyKey] : undefined;
+      }
+      return `  ${key}: ${issue.message} (got ${JSON.stringify(value)})`;
+    })
+    .join('\n');
+}
+
+/** Checks MODEL_PROVIDER: unknown names fail, names we do not implement are skipped with a warning. */
+function resolveProviderList(value: string, warnings: string[]): string[] {
+  const providers: string[] = [];
+  for (const raw of value.split(',')) {
+    const name = raw.trim();
+    if (!name) continue;
+    if (name.toLowerCase() === AUTO_PROVIDER) {
+      providers.push(AUTO_PROVIDER);
+      continue;
+    }
+    if (adapterTypeOf(name, IMPLEMENTED_PROVIDER_TYPES)) {
+      providers.push(name.toLowerCase());
+      continue;
+    }
+    if (adapterTypeOf(name, NOT_IMPLEMENTED_PROVIDER_TYPES)) {
+      warnings.push(`MODEL_PROVIDER: "${name}" is not available in this gateway yet; skipped`);
+      continue;
+    }
+    const valid = [...IMPLEMENTED_PROVIDER_TYPES, AUTO_PROVIDER].join(', ');
+    throw new ConfigError(`Invalid configuration:\n  MODEL_PROVIDER: unknown provider "${name}" (valid: ${valid})`);
+  }
+  return providers;
+}
+
+/**
+ * Reads flags and the config file, applies flag > file > default, validates, resolves relative paths
+ * against the working directory and returns a frozen snapshot.
+ */
+export async function loadConfig(argv: readonly string[], cwd: string = process.cwd()): Promise<CliRequest> {
+  const parsedArgv = parseArgv(argv);
+  if (parsedArgv.help) return { kind: 'help' };
+  if (parsedArgv.version) return { kind: 'version' };
+  const warnings = [...parsedArgv.warnings];
+
+  const configFile = path.resolve(cwd, parsedArgv.configPath ?? DEFAULT_CONFIG_PATH);
+  const fileValues = await readConfigFile(configFile);
+  if (!fileValues && parsedArgv.configPath !== undefined) {
+    throw new ConfigError(`Config file ${configFile} does not exist`);
+  }
+  const merged: Record<string, unknown> = { ...(fileValues ?? {}) };
+  for (const [key, value] of Object.entries(parsedArgv.values)) setNested(merged, key, value);
+
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration${fileValues ? ` in ${configFile}` : ''}:\n${describeIssues(result.error, merged)}`);
+  }
+  const config: Record<string, unknown> = { ...result.data };
+  for (const key of PATH_KEYS) {
+    const value = config[key];
+    if (typeof value === 'string' && value !== '') config[key] = path.resolve(cwd, value);
+  }
+  const providers = resolveProviderList(result.data.MODEL_PROVIDER, warnings);
+  return {
+    kind: 'serve',
+    config: Object.freeze(config) as GatewayConfig,
+    configFile: fileValues ? configFile : undefined,
+    providers,
+    warnings,
+  };
+}

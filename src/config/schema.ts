@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * The original's config.json keys (so its users' files load as they are) plus a few of ours for
+ * timeouts and limits. Unknown keys pass through: the original's files carry keys for backends we
+ * do not have.
+ */
+
+/** Integers may arrive as numbers or as digit strings (hand-edited files); anything else is an error. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value),
+    z.number().int().min(min).max(max),
+  );
+
+const bool = z.preprocess((value) => {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}, z.boolean());
+
+const optionalString = z.string().optional();
+
+export const SystemPromptMode = z.enum(['overwrite', 'append']);
+export const PromptLogMode = z.enum(['none', 'console', 'file']);
+export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const DEFAULTS = {
+  REQUIRED_API_KEY: '',
+  SERVER_PORT: 3000,
+  HOST: '127.0.0.1',
+  MODEL_PROVIDER: 'openai-custom',
+  PROVIDER_POOLS_FILE_PATH: 'configs/provider_pools.json',
+  CUSTOM_MODELS_FILE_PATH: 'configs/custom_models.json',
+  OPENAI_BASE_URL: 'https://api.openai.com/v1',
+  CLAUDE_BASE_URL: 'https://api.anthropic.com',
+  REQUEST_MAX_RETRIES: 3,
+  REQUEST_BASE_DELAY: 1000,
+  LOG_LEVEL: 'info',
+  SYSTEM_PROMPT_FILE_PATH: 'configs/input_system_prompt.txt',
+  SYSTEM_PROMPT_MODE: 'overwrite',
+  PROMPT_LOG_MODE: 'none',
+  PROMPT_LOG_BASE_NAME: 'prompt_log',
+  MAX_ERROR_COUNT: 10,
+  RATE_LIMIT_COOLDOWN_ENABLED: false,
+  RATE_LIMIT_COOLDOWN_MS: 30_000,
+  RATE_LIMIT_COOLDOWN_JITTER_MS: 5_000,
+  RATE_LIMIT_COOLDOWN_MAX_MS: 300_000,
+  CRON_NEAR_MINUTES: 15,
+  CRON_REFRESH_TOKEN: false,
+  REQUEST_BODY_LIMIT_MB: 50,
+  UPSTREAM_CONNECT_TIMEOUT_MS: 10_000,
+  UPSTREAM_HEADERS_TIMEOUT_MS: 300_000,
+  UPSTREAM_BODY_TIMEOUT_MS: 300_000,
+  SHUTDOWN_GRACE_MS: 10_000,
+} as const;
+
+export const ConfigSchema = z
+  .object({
+    REQUIRED_API_KEY: z.string().default(DEFAULTS.REQUIRED_API_KEY),
+    SERVER_PORT: int(0, 65535).default(DEFAULTS.SERVER_PORT),
+    HOST: z.string().min(1).default(DEFAULTS.HOST),
+    MODEL_PROVIDER: z.string().min(1).default(DEFAULTS.MODEL_PROVIDER),
+    PROVIDER_POOLS_FILE_PATH: z.string().default(DEFAULTS.PROVIDER_POOLS_FILE_PATH),
+    CUSTOM_MODELS_FILE_PATH: z.string().default(DEFAULTS.CUSTOM_MODELS_FILE_PATH),
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: z.string().default(DEFAULTS.OPENAI_BASE_URL),
+    CLAUDE_API_KEY: optionalString,
+    CLAUDE_BASE_URL: z.string().default(DEFAULTS.CLAUDE_BASE_URL),
+    REQUEST_MAX_RETRIES: int(0, 20).default(DEFAULTS.REQUEST_MAX_RETRIES),
+    REQUEST_BASE_DELAY: int(0).default(DEFAULTS.REQUEST_BASE_DELAY),
+    LOG_LEVEL: LogLevel.default(DEFAULTS.LOG_LEVEL),
+    SYSTEM_PROMPT_FILE_PATH: z.string().default(DEFAULTS.SYSTEM_PROMPT_FILE_PATH),
+    SYSTEM_PROMPT_MODE: SystemPromptMode.default(DEFAULTS.SYSTEM_PROMPT_MODE),
+    SYSTEM_PROMPT_REPLACEMENTS: z.array(z.object({ old: z.string().min(1), new: z.string() })).default([]),
+    PROMPT_LOG_MODE: PromptLogMode.default(DEFAULTS.PROMPT_LOG_MODE),
+    PROMPT_LOG_BASE_NAME: z.string().min(1).default(DEFAULTS.PROMPT_LOG_BASE_NAME),
+    MAX_ERROR_COUNT: int(1).default(DEFAULTS.MAX_ERROR_COUNT),
+    RATE_LIMIT_COOLDOWN_ENABLED: bool.default(DEFAULTS.RATE_LIMIT_COOLDOWN_ENABLED),
+    RATE_LIMIT_COOLDOWN_MS: int(0).default(DEFAULTS.RATE_LIMIT_COOLDOWN_MS),
+    RATE_LIMIT_COOLDOWN_JITTER_MS: int(0).default(DEFAULTS.RATE_LIMIT_COOLDOWN_JITTER_MS),
+    RATE_LIMIT_COOLDOWN_MAX_MS: int(0).default(DEFAULTS.RATE_LIMIT_COOLDOWN_MAX_MS),
+    CRON_NEAR_MINUTES: int(1).default(DEFAULTS.CRON_NEAR_MINUTES),
+    CRON_REFRESH_TOKEN: bool.default(DEFAULTS.CRON_REFRESH_TOKEN),
+    SCHEDULED_HEALTH_CHECK: z
+      .object({
+        enabled: bool.default(false),
+        interval: int(60_000).default(600_000),
+        startupRun: bool.default(false),
+      })
+      .default({ enabled: false, interval: 600_000, startupRun: false }),
+    providerFallbackChain: z.record(z.string(), z.array(z.string())).default({}),
+    modelFallbackMapping: z
+      .record(z.string(), z.object({ targetProviderType: z.string(), targetModel: z.string() }))
+      .default({}),
+    REQUEST_BODY_LIMIT_MB: int(1, 1024).default(DEFAULTS.REQUEST_BODY_LIMIT_MB),
+    UPSTREAM_CONNECT_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_CONNECT_TIMEOUT_MS),
+    UPSTREAM_HEADERS_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_HEADERS_TIMEOUT_MS),
+    UPSTREAM_BODY_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_BODY_TIMEOUT_MS),
+    SHUTDOWN_GRACE_MS: int(0).default(DEFAULTS.SHUTDOWN_GRACE_MS),
+  })
+  .passthrough();
+
+export type GatewayConfig = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Keys holding paths, resolved against the working directory as the original did. */
+export const PATH_KEYS = [
+  'PROVIDER_POOLS_FILE_PATH',
+  'CUSTOM_MODELS_FILE_PATH',
+  'SYSTEM_PROMPT_FILE_PATH',
+] as const;

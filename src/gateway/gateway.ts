@@ -1,0 +1,242 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
+import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { canTryAnotherInstance } from './failover-policy.js';
+import type { InstanceLease, InstanceSelector } from './instance-selector.js';
+import { passthroughFrames } from './passthrough-stream.js';
+import type { PromptLog } from './prompt-log.js';
+import { extractInputText, extractResponseText } from './prompt-text.js';
+import type { ProviderDirectory, ProviderGroup } from './provider-directory.js';
+import type { RequestLogRecord } from './request-log.js';
+import { applySystemPrompt, isSystemPromptActive, type SystemPromptSettings } from './system-prompt.js';
+
+/** One client request, as the server layer hands it over: a value, never shared between requests. */
+export interface GatewayCall {
+  readonly requestId: string;
+  readonly protocol: ProtocolId;
+  readonly body: Record<string, unknown>;
+  /** The body bytes as received, forwarded as they are when nothing needs changing. */
+  readonly rawBody: Buffer;
+  readonly model: string | undefined;
+  readonly stream: boolean;
+  readonly pathProvider: string | undefined;
+  readonly headerProvider: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly signal: AbortSignal;
+  readonly log: RequestLogRecord;
+}
+
+export type GatewayResult =
+  | { readonly kind: 'stream'; readonly provider: string; readonly frames: AsyncIterable<Buffer | string> }
+  | { readonly kind: 'json'; readonly provider: string; readonly contentType: string; readonly body: AsyncIterable<Buffer> };
+
+export interface GatewayDependencies {
+  readonly directory: ProviderDirectory;
+  readonly selector: InstanceSelector;
+  readonly systemPrompt: SystemPromptSettings;
+  readonly promptLog: PromptLog;
+  readonly logger: Logger;
+}
+
+function hasInternalFields(body: Record<string, unknown>): boolean {
+  for (const key in body) if (key.charCodeAt(0) === 0x5f /* _ */) return true;
+  return false;
+}
+
+/**
+ * The request path between the HTTP surface and the backends: provider selection, body preparation,
+ * instance choice with failover, and the response handed back as bytes to forward.
+ */
+export class Gateway {
+  constructor(private readonly dependencies: GatewayDependencies) {}
+
+  get directory(): ProviderDirectory {
+    return this.dependencies.directory;
+  }
+
+  async run(call: GatewayCall): Promise<GatewayResult> {
+    const { directory } = this.dependencies;
+    const selection = directory.resolve({ model: call.model, pathProvider: call.pathProvider, headerProvider: call.headerProvider });
+    const { group } = selection;
+    call.log.provider = group.name;
+    call.log.model = selection.model;
+    call.log.stream = call.stream;
+    if (group.adapter.protocol !== call.protocol) {
+      throw new GatewayError(
+        'conversion_not_available',
+        'not_implemented',
+        `Provider ${group.name} speaks ${group.adapter.protocol}; converting ${call.protocol} requests to it is not available yet`,
+        { status: 501, scope: 'request' },
+      );
+    }
+    const body = this.prepareBody(call, selection.model);
+    const { lease, response, startedAt } = await this.sendWithFailover(call, group, selection.model, body);
+    return this.createResult(call, group, selection.model, lease, response, startedAt);
+  }
+
+  /** Forwards the client's bytes untouched unless the model prefix, internal fields or the system prompt require a change. */
+  private prepareBody(call: GatewayCall, model: string | undefined): Buffer {
+    const { systemPrompt } = this.dependencies;
+    const modelChanged = call.protocol !== 'gemini' && model !== call.body.model;
+    const systemActive = isSystemPromptActive(systemPrompt);
+    if (!modelChanged && !systemActive && !hasInternalFields(call.body)) return call.rawBody;
+    const body: Record<string, unknown> = {};
+    for (const key in call.body) if (key.charCodeAt(0) !== 0x5f) body[key] = call.body[key];
+    if (modelChanged) body.model = model;
+    if (systemActive) applySystemPrompt(call.protocol, body, systemPrompt);
+    return Buffer.from(JSON.stringify(body));
+  }
+
+  private async sendWithFailover(
+    call: GatewayCall,
+    group: ProviderGroup,
+    model: string | undefined,
+    body: Buffer,
+  ): Promise<{ lease: InstanceLease; response: UpstreamResponse; startedAt: number }> {
+    const { selector } = this.dependencies;
+    const tried = new Set<string>();
+    const maxAttempts = Math.max(1, selector.maxAttempts(group));
+    let lastError: GatewayError | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+      let lease: InstanceLease;
+      try {
+        lease = await selector.acquire(group, model, { signal: call.signal, exclude: tried });
+      } catch (error) {
+        // Nothing left to try: the last upstream failure says more than "no instance".
+        if (lastError) throw lastError;
+        throw error;
+      }
+      tried.add(lease.instance.id);
+      call.log.instance = lease.instance.name;
+      const startedAt = performance.now();
+      try {
+        const response = await lease.instance.client.send({
+          model: model ?? '',
+          stream: call.stream,
+          body,
+          clientHeaders: call.headers,
+          signal: call.signal,
+        });
+        return { lease, response, startedAt };
+      } catch (caught) {
+        const error = toTransportError(caught, group.name, call.signal);
+        if (error.code === 'client_closed') {
+          lease.release({ kind: 'cancelled' });
+          throw error;
+        }
+        lease.release({ kind: 'failure', error });
+        lastError = error;
+        if (!canTryAnotherInstance(error)) throw error;
+        this.dependencies.logger.warn(
+          { requestId: call.requestId, provider: group.name, instance: lease.instance.name, error: error.message },
+          'upstream attempt failed',
+        );
+      }
+    }
+    throw lastError ?? new GatewayError('no_instance', 'upstream', `No available instance for provider ${group.name}`, { status: 503 });
+  }
+
+  private createResult(
+    call: GatewayCall,
+    group: ProviderGroup,
+    model: string | undefined,
+    lease: InstanceLease,
+    response: UpstreamResponse,
+    startedAt: number,
+  ): GatewayResult {
+    const firstByteMs = performance.now() - startedAt;
+    const { promptLog } = this.dependencies;
+    let output = '';
+    const finish = (error: unknown) => {
+      if (error === undefined) lease.release({ kind: 'success', firstByteMs });
+      else {
+        const gatewayError = toTransportError(error, group.name, call.signal);
+        lease.release(gatewayError.code === 'client_closed' ? { kind: 'cancelled' } : { kind: 'failure', error: gatewayError });
+      }
+      if (promptLog.enabled) {
+        promptLog.write({ requestId: call.requestId, provider: group.name, model, input: extractInputText(call.protocol, call.body), output });
+      }
+    };
+    if (call.stream) {
+      const frames = passthroughFrames(response.body, {
+        protocol: call.protocol,
+        providerType: group.name,
+        signal: call.signal,
+        onText: promptLog.enabled ? (text) => (output += text) : undefined,
+      });
+      return { kind: 'stream', provider: group.name, frames: settleWhenDone(frames, finish) };
+    }
+    const chunks: Buffer[] | undefined = promptLog.enabled ? [] : undefined;
+    const body = settleWhenDone(collectInto(response.body, chunks, group.name, call.signal), (error) => {
+      if (chunks && error === undefined) {
+        try {
+          output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+        } catch {
+          output = '';
+        }
+      }
+      finish(error);
+    });
+    return { kind: 'json', provider: group.name, contentType: response.contentType ?? 'application/json', body };
+  }
+
+  /** Model list of one provider (or of all, prefixed, for `auto`). */
+  async listModels(input: { pathProvider: string | undefined; headerProvider: string | undefined; signal: AbortSignal }): Promise<ModelInfo[]> {
+    const { directory, selector } = this.dependencies;
+    const requested = input.pathProvider ?? input.headerProvider ?? directory.defaultProvider;
+    const groups =
+      requested?.toLowerCase() === 'auto'
+        ? directory.configuredGroups()
+        : [directory.resolve({ model: undefined, pathProvider: input.pathProvider, headerProvider: input.headerProvider }).group];
+    const prefix = groups.length > 1 || requested?.toLowerCase() === 'auto';
+    const lists = await Promise.all(
+      groups.map(async (group) => {
+        const instance = selector.anyInstance(group);
+        if (!instance) return [];
+        try {
+          const models = await instance.client.listModels(input.signal);
+          return prefix ? models.map((model) => ({ ...model, id: `${group.name}:${model.id}` })) : models;
+        } catch (error) {
+          if (groups.length === 1) throw toTransportError(error, group.name, input.signal);
+          return [];
+        }
+      }),
+    );
+    return lists.flat();
+  }
+}
+
+async function* collectInto(
+  body: AsyncIterable<Buffer>,
+  chunks: Buffer[] | undefined,
+  providerType: string,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) {
+      chunks?.push(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    throw toTransportError(error, providerType, signal);
+  }
+}
+
+/** Calls `done` once when the iteration ends, fails, or is abandoned by the consumer. */
+async function* settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
+  let settled = false;
+  try {
+    for await (const item of source) yield item;
+    settled = true;
+    done(undefined);
+  } catch (error) {
+    settled = true;
+    done(error);
+    throw error;
+  } finally {
+    if (!settled) done(clientClosedError());
+  }
+}

@@ -1,0 +1,58 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ProviderClient } from '../providers/provider-adapter.js';
+import type { ProviderGroup } from './provider-directory.js';
+
+/** One account of a provider group, with its ready client. */
+export interface ProviderInstance {
+  readonly id: string;
+  readonly name: string;
+  readonly group: string;
+  readonly client: ProviderClient;
+}
+
+export type AttemptOutcome =
+  | { kind: 'success'; firstByteMs: number }
+  | { kind: 'failure'; error: GatewayError }
+  | { kind: 'cancelled' };
+
+export interface InstanceLease {
+  readonly instance: ProviderInstance;
+  /** Called exactly once, when the attempt is over. */
+  release(outcome: AttemptOutcome): void;
+}
+
+export interface AcquireOptions {
+  readonly signal: AbortSignal;
+  /** Instances already tried by this request. */
+  readonly exclude: ReadonlySet<string>;
+}
+
+/** Picks an instance of a group for one attempt. The provider pool implements this with health and balancing. */
+export interface InstanceSelector {
+  acquire(group: ProviderGroup, model: string | undefined, options: AcquireOptions): Promise<InstanceLease>;
+  /** How many different instances a request may try before giving up. */
+  maxAttempts(group: ProviderGroup): number;
+  /** Any instance of the group, for model listing. */
+  anyInstance(group: ProviderGroup): ProviderInstance | undefined;
+}
+
+/** The keys of config.json as one instance per configured provider type (used when there is no pools file). */
+export class ConfigInstanceSelector implements InstanceSelector {
+  constructor(private readonly instances: ReadonlyMap<string, ProviderInstance>) {}
+
+  async acquire(group: ProviderGroup, _model: string | undefined, options: AcquireOptions): Promise<InstanceLease> {
+    const instance = this.instances.get(group.name);
+    if (!instance || options.exclude.has(instance.id)) {
+      throw new GatewayError('no_instance', 'upstream', `No available instance for provider ${group.name}`, { status: 503 });
+    }
+    return { instance, release: () => undefined };
+  }
+
+  maxAttempts(): number {
+    return 1;
+  }
+
+  anyInstance(group: ProviderGroup): ProviderInstance | undefined {
+    return this.instances.get(group.name);
+  }
+}

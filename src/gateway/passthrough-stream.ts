@@ -1,0 +1,79 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
+import { toTransportError } from '../upstream/http-client.js';
+import { extractStreamDeltaText } from './prompt-text.js';
+
+const DONE_FRAME = 'data: [DONE]\n\n';
+const FINISH_REASON_MARK = Buffer.from('"finish_reason":"');
+
+export interface PassthroughOptions {
+  readonly protocol: ProtocolId;
+  readonly providerType: string;
+  readonly signal: AbortSignal;
+  /** Receives output text when prompt logging is on; undefined keeps the hot path free of parsing. */
+  readonly onText?: (text: string) => void;
+}
+
+function truncatedStream(providerType: string): GatewayError {
+  return new GatewayError('upstream_stream_truncated', 'upstream', `${providerType} stream ended before its end marker`, {
+    status: 502,
+    scope: 'account',
+  });
+}
+
+/**
+ * Forwards an upstream SSE stream frame by frame, bytes untouched, as soon as each frame is complete,
+ * and makes sure the client sees exactly one proper ending: a missing `[DONE]` after a finished
+ * OpenAI stream is added, a stream cut short becomes an error (the server renders it as an error event).
+ */
+export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: PassthroughOptions): AsyncGenerator<Buffer | string> {
+  const splitter = new SseFrameSplitter();
+  const { protocol, onText } = options;
+  let lastFrame: Buffer | undefined;
+  let sawFinishReason = false;
+  const inspect = (frame: Buffer) => {
+    lastFrame = frame;
+    if (protocol === 'openai-chat' && !sawFinishReason && frame.indexOf(FINISH_REASON_MARK) !== -1) sawFinishReason = true;
+    if (onText) {
+      const { data } = parseSseFrame(frame.toString('utf8'));
+      if (data && data !== '[DONE]') {
+        try {
+          onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
+        } catch {
+          // A frame that is not JSON has no text to log.
+        }
+      }
+    }
+  };
+  try {
+    for await (const chunk of body) {
+      const frames = splitter.push(chunk);
+      for (const frame of frames) inspect(frame);
+      // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
+      if (frames.length === 1) yield frames[0] as Buffer;
+      else if (frames.length > 1) yield Buffer.concat(frames);
+    }
+  } catch (error) {
+    throw toTransportError(error, options.providerType, options.signal);
+  }
+  const rest = splitter.flush();
+  if (rest) {
+    inspect(rest);
+    yield Buffer.concat([rest, Buffer.from('\n\n')]);
+  }
+  const lastText = lastFrame?.toString('utf8') ?? '';
+  if (protocol === 'openai-chat') {
+    if (parseSseFrame(lastText).data === '[DONE]') return;
+    if (sawFinishReason) {
+      yield DONE_FRAME;
+      return;
+    }
+    throw truncatedStream(options.providerType);
+  }
+  if (protocol === 'claude') {
+    const { event, data } = parseSseFrame(lastText);
+    if (event === 'message_stop' || event === 'error' || data?.includes('"type":"message_stop"')) return;
+    throw truncatedStream(options.providerType);
+  }
+}

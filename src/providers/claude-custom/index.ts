@@ -1,0 +1,68 @@
+import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
+import { stringSetting } from '../provider-adapter.js';
+import { claudeApiRoot } from './claude-custom-urls.js';
+import { CLAUDE_FALLBACK_MODELS } from './claude-models.js';
+
+const PROVIDER_TYPE = 'claude-custom';
+const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The Anthropic Messages API (or a compatible one) with a static key. */
+export const claudeCustomAdapter: ProviderAdapter = {
+  type: PROVIDER_TYPE,
+  protocol: 'claude',
+  setupHint: 'set CLAUDE_API_KEY (and CLAUDE_BASE_URL) in config.json or a provider pool',
+  isConfigured: (settings) => stringSetting(settings, 'CLAUDE_API_KEY') !== undefined,
+  healthCheck: {
+    defaultModel: 'claude-haiku-4-5',
+    // max_tokens is required by the real API (the original's probe omitted it and always failed).
+    body: (model) => ({ model, max_tokens: 1, messages: [{ role: 'user', content: 'Hi' }] }),
+  },
+  createClient(settings, { http }): ProviderClient {
+    const apiKey = stringSetting(settings, 'CLAUDE_API_KEY') ?? '';
+    const root = claudeApiRoot(stringSetting(settings, 'CLAUDE_BASE_URL') ?? 'https://api.anthropic.com');
+    const messagesUrl = `${root}/messages`;
+    const modelsUrl = `${root}/models`;
+    return {
+      async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'x-api-key': apiKey,
+          'anthropic-version': headerValue(request.clientHeaders['anthropic-version']) ?? DEFAULT_ANTHROPIC_VERSION,
+          accept: request.stream ? 'text/event-stream' : 'application/json',
+        };
+        const beta = headerValue(request.clientHeaders['anthropic-beta']);
+        if (beta) headers['anthropic-beta'] = beta;
+        const response = await http.send({
+          method: 'POST',
+          url: messagesUrl,
+          headers,
+          body: request.body,
+          signal: request.signal,
+          providerType: PROVIDER_TYPE,
+        });
+        return { status: response.status, contentType: response.headers['content-type'] as string | undefined, body: response.body };
+      },
+      async listModels(signal): Promise<ModelInfo[]> {
+        try {
+          const response = await http.send({
+            method: 'GET',
+            url: `${modelsUrl}?limit=1000`,
+            headers: { 'x-api-key': apiKey, 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
+            signal,
+            providerType: PROVIDER_TYPE,
+          });
+          const list = (await response.body.json()) as { data?: Array<{ id?: unknown }> };
+          const models = (list.data ?? []).filter((entry) => typeof entry.id === 'string');
+          if (models.length > 0) return models.map((entry) => ({ id: entry.id as string, ownedBy: 'anthropic' }));
+        } catch (error) {
+          if (signal.aborted) throw error;
+        }
+        return CLAUDE_FALLBACK_MODELS.map((id) => ({ id, ownedBy: 'anthropic' }));
+      },
+    };
+  },
+};

@@ -1,0 +1,54 @@
+import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
+import { stringSetting } from '../provider-adapter.js';
+import { normalizeOpenAiBaseUrl } from './openai-custom-urls.js';
+
+const PROVIDER_TYPE = 'openai-custom';
+
+/** Any OpenAI-compatible Chat Completions API with a static key. */
+export const openaiCustomAdapter: ProviderAdapter = {
+  type: PROVIDER_TYPE,
+  protocol: 'openai-chat',
+  setupHint: 'set OPENAI_API_KEY (and OPENAI_BASE_URL) in config.json or a provider pool',
+  isConfigured: (settings) => stringSetting(settings, 'OPENAI_API_KEY') !== undefined,
+  healthCheck: {
+    defaultModel: 'gpt-4o-mini',
+    body: (model) => ({ model, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
+  },
+  createClient(settings, { http }): ProviderClient {
+    const apiKey = stringSetting(settings, 'OPENAI_API_KEY') ?? '';
+    const base = normalizeOpenAiBaseUrl(stringSetting(settings, 'OPENAI_BASE_URL') ?? 'https://api.openai.com/v1');
+    const chatUrl = `${base}/chat/completions`;
+    const modelsUrl = `${base}/models`;
+    const authorization = `Bearer ${apiKey}`;
+    return {
+      async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+        const response = await http.send({
+          method: 'POST',
+          url: chatUrl,
+          headers: {
+            'content-type': 'application/json',
+            authorization,
+            accept: request.stream ? 'text/event-stream' : 'application/json',
+          },
+          body: request.body,
+          signal: request.signal,
+          providerType: PROVIDER_TYPE,
+        });
+        return { status: response.status, contentType: response.headers['content-type'] as string | undefined, body: response.body };
+      },
+      async listModels(signal): Promise<ModelInfo[]> {
+        const response = await http.send({
+          method: 'GET',
+          url: modelsUrl,
+          headers: { authorization, accept: 'application/json' },
+          signal,
+          providerType: PROVIDER_TYPE,
+        });
+        const list = (await response.body.json()) as { data?: Array<{ id?: unknown; owned_by?: unknown }> };
+        return (list.data ?? [])
+          .filter((entry) => typeof entry.id === 'string')
+          .map((entry) => ({ id: entry.id as string, ownedBy: typeof entry.owned_by === 'string' ? entry.owned_by : PROVIDER_TYPE }));
+      },
+    };
+  },
+};

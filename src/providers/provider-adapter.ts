@@ -1,0 +1,57 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import type { UpstreamHttpClient } from '../upstream/http-client.js';
+
+/** One call to a backend, already in the backend's native protocol. */
+export interface UpstreamRequest {
+  readonly model: string;
+  readonly stream: boolean;
+  /** JSON body in the adapter's native protocol. */
+  readonly body: Buffer;
+  /** The client's headers, for the few a backend forwards (e.g. anthropic-beta). */
+  readonly clientHeaders: IncomingHttpHeaders;
+  readonly signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  /** Bytes in the native protocol's wire format: SSE when streaming, JSON otherwise. */
+  readonly body: AsyncIterable<Buffer>;
+}
+
+export interface ModelInfo {
+  readonly id: string;
+  readonly ownedBy: string;
+}
+
+/** One configured account of a backend (a pool instance, or the keys of config.json). */
+export interface ProviderClient {
+  /** Throws a GatewayError for transport failures and non-2xx answers. */
+  send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  listModels(signal: AbortSignal): Promise<ModelInfo[]>;
+}
+
+export interface ProviderDependencies {
+  readonly http: UpstreamHttpClient;
+  readonly logger: Logger;
+}
+
+/** A backend type: one folder under src/providers plus one line in the registry. */
+export interface ProviderAdapter {
+  readonly type: string;
+  readonly protocol: ProtocolId;
+  /** Whether the given settings hold enough to call the backend (e.g. an API key). */
+  isConfigured(settings: Readonly<Record<string, unknown>>): boolean;
+  /** What is missing, for the error a client gets when it picks an unconfigured provider. */
+  readonly setupHint: string;
+  createClient(settings: Readonly<Record<string, unknown>>, dependencies: ProviderDependencies): ProviderClient;
+  /** A minimal valid request for health probes. */
+  readonly healthCheck: { readonly defaultModel: string; body(model: string): Record<string, unknown> };
+}
+
+export function stringSetting(settings: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = settings[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}

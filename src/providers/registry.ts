@@ -1,0 +1,8 @@
+import { claudeCustomAdapter } from './claude-custom/index.js';
+import { openaiCustomAdapter } from './openai-custom/index.js';
+import type { ProviderAdapter } from './provider-adapter.js';
+
+/** Every backend this gateway implements: adding one is a folder plus a line here. */
+export const PROVIDER_ADAPTERS: ReadonlyMap<string, ProviderAdapter> = new Map(
+  [openaiCustomAdapter, claudeCustomAdapter].map((adapter) => [adapter.type, adapter]),
+);

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { handleGeneration } from './handle-generation.js';
+import type { ProtocolRoutesOptions } from './openai-routes.js';
+import { sendError } from './send-error.js';
+import { renderClaudeStreamError } from './stream-error-events.js';
+
+/** Anthropic Messages clients (Claude Code, @anthropic-ai/sdk); `?beta=true` is the same route. */
+export const claudeRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate }) => {
+  app.setErrorHandler((error, _request, reply) => sendError(reply, 'claude', error));
+  app.addHook('onRequest', async (request) => authenticate(request));
+  app.post('/v1/messages', (request, reply) => handleGeneration(request, reply, gateway, 'claude', renderClaudeStreamError));
+};

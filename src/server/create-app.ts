@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Gateway } from '../gateway/gateway.js';
+import { claudeRoutes } from './claude-routes.js';
+import { createClientAuth } from './client-auth.js';
+import { commonRoutes } from './common-routes.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
+import { openaiRoutes } from './openai-routes.js';
+import { createProviderPathRewriter } from './provider-path-prefix.js';
+import { PATH_PROVIDER, type RawRequestWithProvider } from './request-state.js';
+import { protocolOfPath, sendError } from './send-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
+
+export interface AppOptions {
+  readonly gateway: Gateway;
+  readonly logger: Logger;
+  readonly requiredApiKey: string;
+  readonly bodyLimitBytes: number;
+}
+
+const CORS_ALLOW_HEADERS =
+  'Content-Type, Authorization, x-api-key, x-goog-api-key, model-provider, anthropic-version, anthropic-beta, x-stainless-*';
+
+/** Builds the HTTP surface: one plugin per client protocol, shared hooks for auth-free routes, CORS and logs. */
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const bootId = randomBytes(3).toString('hex');
+  let requestCounter = 0;
+  const app = fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    genReqId: () => `${bootId}-${(requestCounter += 1).toString(36)}`,
+    rewriteUrl: createProviderPathRewriter((name) => options.gateway.directory.isProviderName(name)),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('pathProvider', undefined);
+  app.decorateRequest('gatewayLog', undefined as never);
+  registerJsonBodyParser(app, options.bodyLimitBytes);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.pathProvider = (request.raw as typeof request.raw & RawRequestWithProvider)[PATH_PROVIDER];
+    request.gatewayLog = { bytes: 0 };
+    reply.header('access-control-allow-origin', '*');
+    reply.header('x-request-id', request.id);
+    const startedAt = performance.now();
+    reply.raw.once('close', () => {
+      const log = request.gatewayLog;
+      options.logger.info(
+        {
+          requestId: request.id,
+          method: request.method,
+          url: request.routeOptions.url ?? request.url.split('?')[0],
+          provider: log.provider,
+          instance: log.instance,
+          model: log.model,
+          stream: log.stream,
+          status: reply.raw.statusCode,
+          error: log.error,
+          bytes: log.bytes,
+          durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+          aborted: !reply.raw.writableFinished || undefined,
+        },
+        'request',
+      );
+    });
+  });
+
+  app.options('*', async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST, HEAD, OPTIONS')
+      .header('access-control-allow-headers', CORS_ALLOW_HEADERS)
+      .header('access-control-max-age', '86400')
+      .send(),
+  );
+
+  const authenticate = createClientAuth(options.requiredApiKey);
+  const routeOptions = { gateway: options.gateway, authenticate };
+  await app.register(commonRoutes, routeOptions);
+  await app.register(openaiRoutes, routeOptions);
+  await app.register(claudeRoutes, routeOptions);
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      protocolOfPath(request.url),
+      new GatewayError('route_not_found', 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`, { status: 404, scope: 'request' }),
+    ),
+  );
+  app.setErrorHandler((error, request, reply) => sendError(reply, protocolOfPath(request.url), error));
+  return app;
+}

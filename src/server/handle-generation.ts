@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Gateway } from '../gateway/gateway.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import { requireJsonObject } from './json-body-parser.js';
+import { sendJson, sendStream } from './send-result.js';
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An AbortSignal that fires when the client goes away before the response is complete. */
+export function abortOnClientClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** The thin part every generation route shares: hand the request to the gateway, write what comes back. */
+export async function handleGeneration(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  gateway: Gateway,
+  protocol: ProtocolId,
+  renderErrorEvent: (error: GatewayError) => string,
+  overrides: { model?: string; stream?: boolean } = {},
+): Promise<FastifyReply | void> {
+  const body = requireJsonObject(request.body);
+  const model = overrides.model ?? (typeof body.model === 'string' ? body.model : undefined);
+  const stream = overrides.stream ?? body.stream === true;
+  const result = await gateway.run({
+    requestId: request.id,
+    protocol,
+    body,
+    rawBody: request.rawBody ?? Buffer.from(JSON.stringify(body)),
+    model,
+    stream,
+    pathProvider: request.pathProvider,
+    headerProvider: headerText(request.headers['model-provider']),
+    headers: request.headers,
+    signal: abortOnClientClose(reply),
+    log: request.gatewayLog,
+  });
+  if (result.kind === 'stream') return sendStream(reply, result, renderErrorEvent);
+  return sendJson(reply, result);
+}

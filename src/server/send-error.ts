@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
+import { errorBodyFor } from '../protocols/error-bodies.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+
+/** Maps framework and unknown errors to GatewayErrors; internals never reach the client. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  const record = error as { code?: string; statusCode?: number; message?: string };
+  if (record?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new GatewayError('body_too_large', 'payload_too_large', 'Request body is larger than the configured limit (REQUEST_BODY_LIMIT_MB)', {
+      status: 413,
+      scope: 'request',
+    });
+  }
+  if (typeof record?.statusCode === 'number' && record.statusCode >= 400 && record.statusCode < 500) {
+    return new GatewayError(record.code ?? 'bad_request', record.statusCode === 404 ? 'not_found' : 'invalid_request', record.message ?? 'Bad request', {
+      status: record.statusCode,
+      scope: 'request',
+    });
+  }
+  return new GatewayError('internal_error', 'internal', 'Internal gateway error', { status: 500, cause: error });
+}
+
+/** Sends an error in the client protocol's own body shape and status. */
+export function sendError(reply: FastifyReply, protocol: ProtocolId, error: unknown): FastifyReply {
+  const gatewayError = toGatewayError(error);
+  reply.request.gatewayLog.error = gatewayError.code;
+  if (gatewayError.kind === 'internal') reply.log.error({ err: error }, 'internal error');
+  if (gatewayError.detail.retryAfterMs !== undefined && gatewayError.status === 429) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(gatewayError.detail.retryAfterMs / 1000))));
+  }
+  return reply.code(gatewayError.status).type('application/json').send(errorBodyFor(protocol, gatewayError));
+}
+
+/** Guesses the protocol of a path for 404s and errors outside a protocol's routes. */
+export function protocolOfPath(url: string): ProtocolId {
+  if (url.startsWith('/v1/messages')) return 'claude';
+  if (url.startsWith('/v1beta')) return 'gemini';
+  return 'openai-chat';
+}

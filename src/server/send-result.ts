@@ -1,0 +1,65 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { GatewayResult } from '../gateway/gateway.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import { toGatewayError } from './send-error.js';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+async function waitForDrain(response: ServerResponse): Promise<boolean> {
+  if (response.destroyed) return false;
+  const result = await Promise.race([once(response, 'drain').then(() => true), once(response, 'close').then(() => false)]);
+  return result;
+}
+
+/**
+ * Writes a stream straight to the socket: each frame as soon as it is ready, honouring backpressure.
+ * A failure after the first byte becomes the protocol's error event, and the stream still ends cleanly.
+ */
+export async function sendStream(
+  reply: FastifyReply,
+  result: Extract<GatewayResult, { kind: 'stream' }>,
+  renderErrorEvent: (error: GatewayError) => string,
+): Promise<void> {
+  const response = reply.raw;
+  const log = reply.request.gatewayLog;
+  reply.hijack();
+  response.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': result.provider });
+  response.flushHeaders();
+  try {
+    for await (const frame of result.frames) {
+      if (response.destroyed) break;
+      log.bytes += frame.length;
+      if (!response.write(frame) && !(await waitForDrain(response))) break;
+    }
+  } catch (error) {
+    const gatewayError = toGatewayError(error);
+    if (gatewayError.code !== 'client_closed' && !response.destroyed) {
+      log.error = gatewayError.code;
+      const event = renderErrorEvent(gatewayError);
+      log.bytes += event.length;
+      response.write(event);
+    }
+  } finally {
+    if (!response.destroyed) response.end();
+  }
+}
+
+/** Sends a complete (non-streamed) upstream answer, piping its bytes through. */
+export function sendJson(reply: FastifyReply, result: Extract<GatewayResult, { kind: 'json' }>): FastifyReply {
+  const log = reply.request.gatewayLog;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of result.body) {
+      log.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  return reply.code(200).header('content-type', result.contentType).header('x-aiclient-provider', result.provider).send(Readable.from(counted()));
+}

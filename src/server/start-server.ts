@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load-config.js';
+import { createGatewayRuntime } from '../gateway/create-gateway.js';
+import { createApp } from './create-app.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** `http://host:port` the server listens on. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets running requests finish for up to `graceMs`, then cuts what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Builds the gateway from a loaded config and starts listening. Used by the CLI and by tests. */
+export async function startServer(loaded: LoadedConfig, options: { logger: Logger; cwd: string }): Promise<RunningServer> {
+  const { config } = loaded;
+  const runtime = await createGatewayRuntime({ config, providers: loaded.providers, logger: options.logger, cwd: options.cwd });
+  const app = await createApp({
+    gateway: runtime.gateway,
+    logger: options.logger,
+    requiredApiKey: config.REQUIRED_API_KEY,
+    bodyLimitBytes: config.REQUEST_BODY_LIMIT_MB * 1024 * 1024,
+  });
+  await app.listen({ host: config.HOST, port: config.SERVER_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.SERVER_PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    port,
+    url: `http://${host}:${port}`,
+    close(graceMs = config.SHUTDOWN_GRACE_MS) {
+      closing ??= (async () => {
+        const timer = setTimeout(() => {
+          options.logger.warn('shutdown grace period over: closing the remaining connections');
+          app.server.closeAllConnections();
+          void runtime.http.destroy();
+        }, graceMs);
+        timer.unref();
+        await app.close();
+        clearTimeout(timer);
+        await runtime.http.close().catch(() => undefined);
+        await runtime.promptLog.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { GatewayError } from '../errors/gateway-error.js';
+import { createUpstreamError, readErrorBodyText } from './upstream-error.js';
+
+export interface HttpClientOptions {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Retries of connection failures and 502/503/504, before any byte reached the client. */
+  maxRetries: number;
+  baseDelayMs: number;
+}
+
+export interface UpstreamHttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+  signal: AbortSignal;
+  /** Used in error messages and for the pool's error classification. */
+  providerType: string;
+}
+
+export interface UpstreamHttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/** Errors where the request never reached the upstream's application, so sending it again is safe. */
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+
+function errorCodeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function clientClosedError(): GatewayError {
+  return new GatewayError('client_closed', 'network', 'The client closed the request', { status: 499, scope: 'request' });
+}
+
+/** Turns undici's transport errors into GatewayErrors: unreachable is 502, a timeout 504. */
+export function toTransportError(error: unknown, providerType: string, signal?: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal?.aborted) return clientClosedError();
+  const code = errorCodeOf(error) ?? 'UNKNOWN';
+  const detail = (error as Error)?.message ?? String(error);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
+    return new GatewayError('upstream_timeout', 'timeout', `${providerType} upstream timed out (${code})`, {
+      status: 504,
+      scope: 'account',
+      cause: error,
+    });
+  }
+  return new GatewayError('upstream_unreachable', 'network', `${providerType} upstream unreachable (${code}: ${detail})`, {
+    status: 502,
+    scope: 'account',
+    cause: error,
+  });
+}
+
+/**
+ * Upstream HTTP over undici with one keep-alive connection pool per origin. Retries happen only here,
+ * before the response is handed on, so nothing has reached the client yet.
+ */
+export class UpstreamHttpClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+    });
+  }
+
+  /** Sends the request; a non-2xx answer becomes a GatewayError carrying the upstream's message. */
+  async send(upstreamRequest: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
+    const { signal, providerType } = upstreamRequest;
+    for (let attempt = 0; ; attempt += 1) {
+      const canRetry = attempt < this.options.maxRetries;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(upstreamRequest.url, {
+          method: upstreamRequest.method,
+          headers: upstreamRequest.headers,
+          body: upstreamRequest.body,
+          signal,
+          dispatcher: this.agent,
+        });
+      } catch (error) {
+        if (signal.aborted) throw clientClosedError();
+        const code = errorCodeOf(error);
+        if (canRetry && code && RETRYABLE_CODES.has(code)) {
+          await this.backoff(attempt, signal);
+          continue;
+        }
+        throw toTransportError(error, providerType, signal);
+      }
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        return { status: response.statusCode, headers: response.headers, body: response.body };
+      }
+      if (canRetry && RETRYABLE_STATUSES.has(response.statusCode)) {
+        await response.body.dump().catch(() => undefined);
+        await this.backoff(attempt, signal);
+        continue;
+      }
+      let text: string;
+      try {
+        text = await readErrorBodyText(response.body);
+      } catch (error) {
+        throw toTransportError(error, providerType, signal);
+      }
+      throw createUpstreamError(response.statusCode, response.headers, text, providerType);
+    }
+  }
+
+  private async backoff(attempt: number, signal: AbortSignal): Promise<void> {
+    try {
+      await delay(this.options.baseDelayMs * 2 ** attempt, undefined, { signal });
+    } catch {
+      throw clientClosedError();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** Ends open upstream sockets at once (shutdown after the grace period). */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
+}
