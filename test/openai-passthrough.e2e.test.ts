@@ -1,0 +1,85 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MockServer } from './mocks/mock-server.js';
+import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
+import { startGateway, type Harness } from './helpers/gateway-harness.js';
+
+describe('OpenAI SDK through the gateway to openai-custom', () => {
+  let upstream: MockServer;
+  let gateway: Harness;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    upstream = await startOpenAiMock();
+    gateway = await startGateway({
+      REQUIRED_API_KEY: 'gw-key',
+      MODEL_PROVIDER: 'openai-custom',
+      OPENAI_API_KEY: OPENAI_MOCK_KEY,
+      // Without /v1: the gateway adds it.
+      OPENAI_BASE_URL: upstream.url,
+    });
+    client = new OpenAI({ apiKey: 'gw-key', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await gateway.close(100);
+    await upstream.close();
+  });
+
+  it('answers a non-streaming chat and forwards the body bytes untouched', async () => {
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], temperature: 0 });
+    expect(completion.choices[0]?.message.content).toBe('Hello from openai-mock!');
+    const seen = upstream.requests.at(-1)!;
+    expect(seen.path).toBe('/v1/chat/completions');
+    expect(seen.headers.authorization).toBe(`Bearer ${OPENAI_MOCK_KEY}`);
+    expect(seen.json()).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], temperature: 0 });
+  });
+
+  it('streams chunks in order and ends with one [DONE]', async () => {
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(text).toBe('Hello from openai-mock!');
+    expect(finish).toBe('stop');
+
+    const raw = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer gw-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }),
+    });
+    expect(raw.headers.get('content-type')).toContain('text/event-stream');
+    expect(raw.headers.get('x-aiclient-provider')).toBe('openai-custom');
+    expect(raw.headers.get('x-request-id')).toBeTruthy();
+    const body = await raw.text();
+    expect(body.match(/data: \[DONE\]/g)).toHaveLength(1);
+    expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
+  it('lists the upstream models in the OpenAI shape', async () => {
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toEqual(['gpt-4o-mini']);
+  });
+
+  it('strips gateway-internal fields and the model prefix before sending upstream', async () => {
+    await client.chat.completions.create({
+      model: 'openai-custom:gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      // @ts-expect-error an internal field some pipelines add
+      _monitorRequestId: 'x',
+    });
+    expect(upstream.requests.at(-1)!.json()).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+  });
+
+  it('writes one log line per request with provider, status and bytes, and no keys', async () => {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'log me' }] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = gateway.logLines.filter((entry) => entry.msg === 'request').at(-1)!;
+    expect(line).toMatchObject({ provider: 'openai-custom', instance: 'config.json', model: 'gpt-4o-mini', status: 200, url: '/v1/chat/completions' });
+    expect(line.bytes).toBeGreaterThan(0);
+    expect(JSON.stringify(gateway.logLines)).not.toContain(OPENAI_MOCK_KEY);
+    expect(JSON.stringify(gateway.logLines)).not.toContain('gw-key');
+  });
+});
