@@ -40,8 +40,12 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
           void runtime.http.destroy();
         }, graceMs);
         timer.unref();
+        // Connections whose last response ends during shutdown become idle later: close them as they do.
+        const idleSweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        idleSweep.unref();
         await app.close();
         clearTimeout(timer);
+        clearInterval(idleSweep);
         await runtime.http.close().catch(() => undefined);
         await runtime.promptLog.close();
       })();

@@ -1,0 +1,121 @@
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { FLAGS } from './flags.js';
+import { renderHelp } from './help-text.js';
+import { loadConfig, type LoadedConfig } from './load-config.js';
+
+async function workdir(config?: unknown, raw?: string): Promise<string> {
+  const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-config-'));
+  if (config !== undefined || raw !== undefined) {
+    await mkdir(path.join(cwd, 'configs'));
+    await writeFile(path.join(cwd, 'configs', 'config.json'), raw ?? JSON.stringify(config));
+  }
+  return cwd;
+}
+
+async function serve(argv: string[], cwd: string): Promise<LoadedConfig> {
+  const result = await loadConfig(argv, cwd);
+  if (result.kind !== 'serve') throw new Error('expected serve');
+  return result;
+}
+
+describe('loadConfig', () => {
+  it('runs on defaults when configs/config.json is missing', async () => {
+    const loaded = await serve([], await workdir());
+    expect(loaded.configFile).toBeUndefined();
+    expect(loaded.config).toMatchObject({ SERVER_PORT: 3000, HOST: '127.0.0.1', REQUIRED_API_KEY: '', REQUEST_MAX_RETRIES: 3 });
+    expect(loaded.providers).toEqual(['openai-custom']);
+  });
+
+  it('applies flag > file > default', async () => {
+    const cwd = await workdir({ SERVER_PORT: 4000, HOST: '127.0.0.2', REQUEST_MAX_RETRIES: 5 });
+    const loaded = await serve(['--port', '5000', '--api-key=k1'], cwd);
+    expect(loaded.config.SERVER_PORT).toBe(5000);
+    expect(loaded.config.HOST).toBe('127.0.0.2');
+    expect(loaded.config.REQUEST_MAX_RETRIES).toBe(5);
+    expect(loaded.config.REQUIRED_API_KEY).toBe('k1');
+    expect(loaded.config.REQUEST_BASE_DELAY).toBe(1000);
+  });
+
+  it('reads the original\'s keys as they are, ignoring keys of backends it does not know', async () => {
+    const cwd = await workdir({
+      REQUIRED_API_KEY: '123456',
+      SERVER_PORT: 3000,
+      HOST: '0.0.0.0',
+      MODEL_PROVIDER: 'gemini-cli-oauth',
+      GEMINI_OAUTH_CREDS_FILE_PATH: '~/.gemini/oauth_creds.json',
+      PROJECT_ID: 'p',
+      SYSTEM_PROMPT_FILE_PATH: 'configs/input_system_prompt.txt',
+      SYSTEM_PROMPT_MODE: 'append',
+      PROMPT_LOG_MODE: 'none',
+      REQUEST_MAX_RETRIES: 3,
+      REQUEST_BASE_DELAY: 1000,
+      CRON_NEAR_MINUTES: 15,
+      CRON_REFRESH_TOKEN: false,
+      PROVIDER_POOLS_FILE_PATH: 'configs/provider_pools.json',
+      MAX_ERROR_COUNT: 3,
+      providerFallbackChain: { 'gemini-cli-oauth': ['gemini-antigravity'] },
+      SCHEDULED_HEALTH_CHECK: { enabled: false, interval: 600000 },
+      UI_ENABLED: true,
+    });
+    const loaded = await serve([], cwd);
+    expect(loaded.config.SYSTEM_PROMPT_MODE).toBe('append');
+    expect(loaded.config.PROVIDER_POOLS_FILE_PATH).toBe(path.join(cwd, 'configs/provider_pools.json'));
+    expect(loaded.config.SYSTEM_PROMPT_FILE_PATH).toBe(path.join(cwd, 'configs/input_system_prompt.txt'));
+    expect(loaded.providers).toEqual([]);
+    expect(loaded.warnings.join('\n')).toContain('gemini-cli-oauth');
+  });
+
+  it('names the key and the bad value of a wrong type', async () => {
+    const cwd = await workdir({ SERVER_PORT: 'three thousand', SYSTEM_PROMPT_MODE: 'replace' });
+    const error = await loadConfig([], cwd).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('SERVER_PORT');
+    expect((error as Error).message).toContain('"three thousand"');
+    expect((error as Error).message).toContain('SYSTEM_PROMPT_MODE');
+    expect((error as Error).message).toContain('"replace"');
+  });
+
+  it('rejects an unknown provider name, naming it and the valid ones', async () => {
+    const error = await loadConfig(['--model-provider', 'openai-custom,bogus'], await workdir()).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/MODEL_PROVIDER: unknown provider "bogus" \(valid: .*claude-custom/);
+  });
+
+  it('accepts a comma list with custom groups and auto, the first being the default', async () => {
+    const loaded = await serve(['--model-provider', 'Claude-Custom-backup, auto'], await workdir());
+    expect(loaded.providers).toEqual(['claude-custom-backup', 'auto']);
+  });
+
+  it('fails clearly on broken JSON, on a missing --config file, on unknown flags and missing values', async () => {
+    await expect(loadConfig([], await workdir(undefined, '{ "SERVER_PORT": 3000, }'))).rejects.toThrow(/not valid JSON/);
+    await expect(loadConfig(['--config', 'nope.json'], await workdir())).rejects.toThrow(/does not exist/);
+    await expect(loadConfig(['--prot', '1'], await workdir())).rejects.toThrow(/Unknown option "--prot"/);
+    await expect(loadConfig(['--port'], await workdir())).rejects.toThrow(/--port needs a value/);
+    await expect(loadConfig(['--port', 'abc'], await workdir())).rejects.toThrow(/--port expects an integer, got "abc"/);
+  });
+
+  it('sets nested keys from flags', async () => {
+    const loaded = await serve(['--scheduled-health-check-enabled', 'true', '--scheduled-health-check-interval', '120000'], await workdir());
+    expect(loaded.config.SCHEDULED_HEALTH_CHECK).toEqual({ enabled: true, interval: 120000, startupRun: false });
+  });
+
+  it('returns a frozen snapshot', async () => {
+    const loaded = await serve([], await workdir());
+    expect(Object.isFrozen(loaded.config)).toBe(true);
+  });
+});
+
+describe('--help', () => {
+  it('lists every flag with its config key and default', () => {
+    const help = renderHelp();
+    for (const spec of FLAGS) {
+      expect(help).toContain(spec.flag);
+      expect(help).toContain(`key ${spec.key}, default`);
+    }
+    expect(help).toContain('key SERVER_PORT, default 3000');
+    expect(help).toContain('key REQUEST_BASE_DELAY, default 1000');
+  });
+});
