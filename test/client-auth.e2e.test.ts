@@ -28,7 +28,7 @@ describe('client auth with REQUIRED_API_KEY', () => {
   });
 
   it('answers a wrong or missing key with 401 in the Claude shape, before anything about providers', async () => {
-    for (const headers of [{}, { 'x-api-key': 'secret-kez' }, { authorization: 'Bearer secret' }]) {
+    for (const headers of [{}, { 'x-api-key': 'secret-kez' }, { authorization: 'Bearer secret' }] as Array<Record<string, string>>) {
       const response = await fetch(`${gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'Unauthorized: API key is invalid or missing.' } });

@@ -75,7 +75,9 @@ describe('errors in each protocol\'s shape', () => {
     const before = openaiUpstream.requests.length;
     openaiUpstream.enqueue(
       (_request, response) => sendJson(response, 503, { error: { message: 'busy' } }),
-      (_request, response) => response.socket?.destroy(),
+      (_request, response) => {
+        response.socket?.destroy();
+      },
     );
     const response = await post('/v1/chat/completions', chat());
     expect(response.status).toBe(200);
