@@ -19,6 +19,7 @@ export function renderHelp(): string {
   return [
     'Usage: aiclient2api [options]',
     '       aiclient2api --config path/to/config.json',
+    '       aiclient2api auth <name>            log in to a backend (aiclient2api auth --help lists them)',
     '',
     'An LLM API gateway: OpenAI, Claude and Gemini clients in front of many backends.',
     `Options override ${DEFAULT_CONFIG_PATH} (relative to the working directory), which overrides defaults.`,

@@ -38,6 +38,24 @@ export interface ProviderDependencies {
   readonly logger: Logger;
 }
 
+export interface CliLoginContext {
+  /** config.json values (flag > file > default), for credential paths and base URLs. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly cwd: string;
+  /** Where to print instructions and progress for the person logging in. */
+  readonly output: NodeJS.WritableStream;
+  readonly signal: AbortSignal;
+}
+
+/** `aiclient2api auth <command>`: a backend's login, found through the registry. */
+export interface CliLogin {
+  /** Short name on the command line, e.g. `qwen` for `aiclient2api auth qwen`. */
+  readonly command: string;
+  readonly summary: string;
+  /** Runs the login; throws (ConfigError or GatewayError) with a clear message on failure. */
+  run(args: readonly string[], context: CliLoginContext): Promise<void>;
+}
+
 /** A backend type: one folder under src/providers plus one line in the registry. */
 export interface ProviderAdapter {
   readonly type: string;
@@ -47,6 +65,8 @@ export interface ProviderAdapter {
   /** What is missing, for the error a client gets when it picks an unconfigured provider. */
   readonly setupHint: string;
   createClient(settings: Readonly<Record<string, unknown>>, dependencies: ProviderDependencies): ProviderClient;
+  /** Login command, when the backend has one. */
+  readonly login?: CliLogin;
   /** A minimal valid request for health probes. */
   readonly healthCheck: { readonly defaultModel: string; body(model: string): Record<string, unknown> };
 }
