@@ -1,0 +1,249 @@
+// `npm run bench [-- --quick]`: measures what the gateway adds on top of calling the upstream directly.
+// Everything runs on 127.0.0.1: an instant mock upstream, a bare node:http pass-through (the floor),
+// and the gateway as a separate process; with `taskset`, the gateway and the floor get core 0 and the
+// mock and this load generator core 1.
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { runLoad, summarize } from './load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 2 : 5;
+const scale = quick ? 0.25 : 1;
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const pinning = hasTaskset();
+if (pinning) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function forkScript(script, args, core) {
+  const child = fork(path.join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve) => child.once('message', (message) => resolve(message.port)));
+  if (pinning) execFileSync('taskset', ['-cp', String(core), String(child.pid)], { stdio: 'ignore' });
+  return { child, ready };
+}
+
+async function waitForHealth(url) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gateway did not start at ${url}`);
+}
+
+async function rssMb(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function startGateway(upstreamUrl) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-bench-'));
+  const port = await freePort();
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify({
+    HOST: '127.0.0.1', SERVER_PORT: port, MODEL_PROVIDER: 'openai-custom',
+    OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, CLAUDE_API_KEY: 'bench', CLAUDE_BASE_URL: upstreamUrl,
+    LOG_LEVEL: 'info',
+  }));
+  const main = path.join(here, '..', 'dist', 'cli', 'main.js');
+  const command = pinning ? 'taskset' : process.execPath;
+  const args = pinning ? ['-c', '0', process.execPath, main, '--config', path.join(dir, 'config.json')] : [main, '--config', path.join(dir, 'config.json')];
+  // Request logs go to /dev/null: the gateway still formats and writes them, as in production.
+  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url);
+  return { child, url };
+}
+
+const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, how are you?' }] };
+const claudeBody = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, how are you?' }] };
+
+/** Runs one load shape against each target in alternating rounds, so machine noise hits all alike. */
+async function interleaved(targets, shape) {
+  const results = Object.fromEntries(Object.keys(targets).map((name) => [name, { latencies: [], ttfbs: [], chunkDelays: [], rps: [], failures: 0 }]));
+  for (const [name, origin] of Object.entries(targets)) await runLoad({ ...shape(name), origin, requests: Math.max(20, shape(name).concurrency * 4) });
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [name, origin] of Object.entries(targets)) {
+      const run = await runLoad({ ...shape(name), origin });
+      const bucket = results[name];
+      bucket.latencies.push(...run.latencies);
+      bucket.ttfbs.push(...run.ttfbs);
+      bucket.chunkDelays.push(...run.chunkDelays);
+      bucket.rps.push(run.requestsPerSecond);
+      bucket.failures += run.failures;
+    }
+  }
+  for (const bucket of Object.values(results)) {
+    bucket.rps = [...bucket.rps].sort((a, b) => a - b)[Math.floor(bucket.rps.length / 2)];
+    bucket.latency = summarize(bucket.latencies);
+    bucket.ttfb = summarize(bucket.ttfbs);
+    bucket.chunkDelay = summarize(bucket.chunkDelays);
+    delete bucket.latencies;
+    delete bucket.ttfbs;
+    delete bucket.chunkDelays;
+  }
+  return results;
+}
+
+async function probe(url, pathName, body) {
+  const response = await fetch(`${url}${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function idleStreamsRss(gateway, count) {
+  const before = await rssMb(gateway.child.pid);
+  const pool = new Pool(gateway.url, { connections: count });
+  const controllers = Array.from({ length: count }, () => new AbortController());
+  const opened = [];
+  for (let index = 0; index < count; index += 1) {
+    opened.push(
+      pool
+        .request({
+          method: 'POST', path: '/v1/chat/completions', signal: controllers[index].signal,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...chatBody, model: 'gpt-4o-mini@chunks=1,hold=1', stream: true }),
+        })
+        .then(async (response) => {
+          const iterator = response.body[Symbol.asyncIterator]();
+          await iterator.next();
+          return iterator;
+        }),
+    );
+  }
+  const iterators = await Promise.all(opened);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const after = await rssMb(gateway.child.pid);
+  for (const controller of controllers) controller.abort();
+  await Promise.allSettled(iterators.map((iterator) => iterator.return?.()));
+  await pool.destroy();
+  return { before, after, perThousand: ((after - before) * 1000) / count };
+}
+
+async function main() {
+  const mock = forkScript('mock-upstream.mjs', [], 1);
+  const mockUrl = `http://127.0.0.1:${await mock.ready}`;
+  const bare = forkScript('bare-proxy.mjs', [mockUrl], 0);
+  const bareUrl = `http://127.0.0.1:${await bare.ready}`;
+  const gateway = await startGateway(mockUrl);
+  const idleRss = await rssMb(gateway.child.pid);
+  let peakRss = idleRss;
+  const sampler = setInterval(async () => {
+    try { peakRss = Math.max(peakRss, await rssMb(gateway.child.pid)); } catch { /* exited */ }
+  }, 100);
+
+  const scenarios = [];
+  const targets = { direct: mockUrl, bare: bareUrl, gateway: gateway.url };
+  for (const concurrency of [1, 16, 64]) {
+    const requests = Math.round((concurrency === 1 ? 2000 : 8000) * scale);
+    scenarios.push({
+      name: `openai passthrough, c=${concurrency}`,
+      results: await interleaved(targets, () => ({ path: '/v1/chat/completions', body: chatBody, concurrency, requests })),
+    });
+  }
+  scenarios.push({
+    name: 'openai stream 200 chunks, c=1',
+    results: await interleaved(targets, () => ({
+      path: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini@chunks=200,spacing=1', stream: true }, concurrency: 1,
+      requests: Math.max(5, Math.round(20 * scale)), measureChunks: true,
+    })),
+  });
+  scenarios.push({
+    name: 'claude passthrough stream 200 events, c=16',
+    results: await interleaved(targets, (name) => ({
+      path: name === 'gateway' ? '/claude-custom/v1/messages' : '/v1/messages',
+      body: { ...claudeBody, model: 'claude-sonnet-4-5@chunks=200', stream: true }, concurrency: 16, requests: Math.round(2000 * scale),
+    })),
+  });
+  const conversionStatus = await probe(gateway.url, '/openai-custom/v1/messages', claudeBody);
+  if (conversionStatus === 200) {
+    for (const stream of [false, true]) {
+      scenarios.push({
+        name: `claude client -> openai backend${stream ? ' stream' : ''}, c=16`,
+        results: await interleaved({ direct: mockUrl, gateway: gateway.url }, (name) => ({
+          path: name === 'direct' ? '/v1/chat/completions' : '/openai-custom/v1/messages',
+          body: name === 'direct' ? { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream } : { ...claudeBody, model: 'gpt-4o-mini@chunks=20', stream },
+          concurrency: 16, requests: Math.round(4000 * scale),
+        })),
+      });
+    }
+  } else {
+    scenarios.push({ name: 'claude client -> openai backend', skipped: `conversion not available (gateway answered ${conversionStatus})` });
+  }
+  scenarios.push({ name: 'pool of 3 vs 10,000 instances', skipped: 'provider pools not wired into the gateway yet' });
+
+  clearInterval(sampler);
+  const idleStreams = await idleStreamsRss(gateway, quick ? 250 : 1000);
+  const memory = { idleRssMb: idleRss, peakRssMb: peakRss, idleStreams };
+
+  printTable(scenarios, memory);
+  await mkdir(path.join(here, 'results'), { recursive: true });
+  const report = { date: new Date().toISOString(), node: process.version, quick, pinned: pinning, scenarios, memory, targets: evaluateTargets(scenarios, memory) };
+  await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten to bench/results/latest.json`);
+  gateway.child.kill('SIGTERM');
+  mock.child.kill();
+  bare.child.kill();
+}
+
+const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+function printTable(scenarios, memory) {
+  const rows = [['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50', 'added p99', 'ttfb p50', 'chunk delay p99', 'fail']];
+  for (const scenario of scenarios) {
+    if (scenario.skipped) {
+      rows.push([scenario.name, `skipped: ${scenario.skipped}`, '', '', '', '', '', '', '', '', '']);
+      continue;
+    }
+    const direct = scenario.results.direct;
+    for (const [target, result] of Object.entries(scenario.results)) {
+      const added = target === 'direct' ? ['', ''] : [fmt(result.latency.p50 - direct.latency.p50, 3), fmt(result.latency.p99 - direct.latency.p99, 3)];
+      rows.push([scenario.name, target, fmt(result.rps, 0), fmt(result.latency.p50, 3), fmt(result.latency.p90, 3), fmt(result.latency.p99, 3), ...added,
+        fmt(result.ttfb.p50, 3), fmt(result.chunkDelay.p99, 3), String(result.failures)]);
+    }
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join('  '));
+  console.log(`\ngateway RSS: idle ${fmt(memory.idleRssMb, 1)} MB, peak under load ${fmt(memory.peakRssMb, 1)} MB, ` +
+    `${fmt(memory.idleStreams.perThousand, 1)} MB per 1,000 idle open streams`);
+}
+
+function evaluateTargets(scenarios, memory) {
+  const find = (name) => scenarios.find((scenario) => scenario.name === name)?.results;
+  const c1 = find('openai passthrough, c=1');
+  const c64 = find('openai passthrough, c=64');
+  const stream = find('openai stream 200 chunks, c=1');
+  return {
+    addedP50AtC1Ms: { value: c1.gateway.latency.p50 - c1.direct.latency.p50, target: 0.2 },
+    addedP99AtC1Ms: { value: c1.gateway.latency.p99 - c1.direct.latency.p99, target: 1 },
+    rpsRatioAtC64: { value: c64.gateway.rps / c64.direct.rps, target: 0.5, floorRatio: c64.bare.rps / c64.direct.rps },
+    streamTtfbAddedMs: { value: stream.gateway.ttfb.p50 - stream.direct.ttfb.p50, target: 1 },
+    streamChunkDelayAddedP99Ms: { value: stream.gateway.chunkDelay.p99 - stream.direct.chunkDelay.p99, target: 1 },
+    idleRssMb: { value: memory.idleRssMb, target: 60 },
+    rssPerThousandIdleStreamsMb: { value: memory.idleStreams.perThousand, target: 20 },
+  };
+}
+
+await main();
