@@ -100,10 +100,14 @@ describe('choosing the provider per request', () => {
     expect(list.data.map((model) => model.id)).toEqual(['openai-custom:gpt-4o-mini', 'claude-custom:claude-sonnet-4-5']);
   });
 
-  it('answers a cross-protocol request with a clear 501 until conversion is available', async () => {
+  it('converts a cross-protocol request: an OpenAI chat request served by claude-custom', async () => {
     const response = await post('/v1/chat/completions', JSON.stringify({ model: 'claude-custom:claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }));
-    expect(response.status).toBe(501);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('claude-custom speaks claude');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-aiclient-provider')).toBe('claude-custom');
+    const completion = (await response.json()) as { object: string; choices: Array<{ message: { content: string } }> };
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0]?.message.content).toBe('Hello from anthropic-mock!');
+    expect(claudeUpstream.requests.at(-1)!.json()).toMatchObject({ model: 'claude-sonnet-4-5', messages: [{ role: 'user' }] });
   });
 
   it('keeps 50 concurrent requests with mixed overrides apart', async () => {

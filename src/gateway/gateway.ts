@@ -4,11 +4,14 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
 import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import type { CanonicalRequest } from '../protocols/canonical/types.js';
+import { parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
+import { convertRequest, convertResponse, convertStream } from './conversion.js';
 import { canTryAnotherInstance } from './failover-policy.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
 import type { PromptLog } from './prompt-log.js';
-import { extractInputText, extractResponseText } from './prompt-text.js';
+import { extractInputText, extractResponseText, extractStreamDeltaText } from './prompt-text.js';
 import type { ProviderDirectory, ProviderGroup } from './provider-directory.js';
 import type { RequestLogRecord } from './request-log.js';
 import { applySystemPrompt, isSystemPromptActive, type SystemPromptSettings } from './system-prompt.js';
@@ -27,10 +30,19 @@ export interface GatewayCall {
   readonly headers: IncomingHttpHeaders;
   readonly signal: AbortSignal;
   readonly log: RequestLogRecord;
+  /** Gemini streamGenerateContent without `alt=sse` streams one JSON array instead of SSE. */
+  readonly streamFormat?: 'sse' | 'json-array';
 }
 
 export type GatewayResult =
-  | { readonly kind: 'stream'; readonly provider: string; readonly frames: AsyncIterable<Buffer | string> }
+  | {
+      readonly kind: 'stream';
+      readonly provider: string;
+      readonly frames: AsyncIterable<Buffer | string>;
+      /** Set when the stream is converted: the client encoder's own error event (it knows its state). */
+      readonly renderError?: (error: GatewayError) => string;
+      readonly contentType?: string;
+    }
   | { readonly kind: 'json'; readonly provider: string; readonly contentType: string; readonly body: AsyncIterable<Buffer> };
 
 export interface GatewayDependencies {
@@ -64,17 +76,28 @@ export class Gateway {
     call.log.provider = group.name;
     call.log.model = selection.model;
     call.log.stream = call.stream;
-    if (group.adapter.protocol !== call.protocol) {
-      throw new GatewayError(
-        'conversion_not_available',
-        'not_implemented',
-        `Provider ${group.name} speaks ${group.adapter.protocol}; converting ${call.protocol} requests to it is not available yet`,
-        { status: 501, scope: 'request' },
-      );
+    const backendProtocol = group.adapter.protocol;
+    // Gemini's JSON-array stream form needs re-framing even when both sides speak Gemini.
+    const converting = backendProtocol !== call.protocol || call.streamFormat === 'json-array';
+    let conversion: Conversion | undefined;
+    let body: Buffer;
+    if (converting) {
+      const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model: selection.model, stream: call.stream });
+      conversion = { canonical: converted.canonical, backendProtocol };
+      body = converted.body;
+    } else {
+      body = this.prepareBody(call, selection.model);
     }
-    const body = this.prepareBody(call, selection.model);
     const { lease, response, startedAt } = await this.sendWithFailover(call, group, selection.model, body);
-    return this.createResult(call, group, selection.model, lease, response, startedAt);
+    return this.createResult(call, group, selection.model, lease, response, startedAt, conversion);
+  }
+
+  /** The client's body without internal fields and with the system prompt override applied, as a new object. */
+  private clientBodyCopy(call: GatewayCall): Record<string, unknown> {
+    const body: Record<string, unknown> = {};
+    for (const key in call.body) if (key.charCodeAt(0) !== 0x5f) body[key] = call.body[key];
+    if (isSystemPromptActive(this.dependencies.systemPrompt)) applySystemPrompt(call.protocol, body, this.dependencies.systemPrompt);
+    return body;
   }
 
   /** Forwards the client's bytes untouched unless the model prefix, internal fields or the system prompt require a change. */
@@ -83,10 +106,8 @@ export class Gateway {
     const modelChanged = call.protocol !== 'gemini' && model !== call.body.model;
     const systemActive = isSystemPromptActive(systemPrompt);
     if (!modelChanged && !systemActive && !hasInternalFields(call.body)) return call.rawBody;
-    const body: Record<string, unknown> = {};
-    for (const key in call.body) if (key.charCodeAt(0) !== 0x5f) body[key] = call.body[key];
+    const body = this.clientBodyCopy(call);
     if (modelChanged) body.model = model;
-    if (systemActive) applySystemPrompt(call.protocol, body, systemPrompt);
     return Buffer.from(JSON.stringify(body));
   }
 
@@ -146,6 +167,7 @@ export class Gateway {
     lease: InstanceLease,
     response: UpstreamResponse,
     startedAt: number,
+    conversion: Conversion | undefined,
   ): GatewayResult {
     const firstByteMs = performance.now() - startedAt;
     const { promptLog } = this.dependencies;
@@ -160,6 +182,7 @@ export class Gateway {
         promptLog.write({ requestId: call.requestId, provider: group.name, model, input: extractInputText(call.protocol, call.body), output });
       }
     };
+    if (conversion) return this.createConvertedResult(call, group, response, conversion, finish, (text) => (output += text));
     if (call.stream) {
       const frames = passthroughFrames(response.body, {
         protocol: call.protocol,
@@ -181,6 +204,46 @@ export class Gateway {
       finish(error);
     });
     return { kind: 'json', provider: group.name, contentType: response.contentType ?? 'application/json', body };
+  }
+
+  private createConvertedResult(
+    call: GatewayCall,
+    group: ProviderGroup,
+    response: UpstreamResponse,
+    conversion: Conversion,
+    finish: (error: unknown) => void,
+    onText: (text: string) => void,
+  ): GatewayResult {
+    const { promptLog } = this.dependencies;
+    const { canonical, backendProtocol } = conversion;
+    if (call.stream) {
+      const converted = convertStream({
+        body: response.body,
+        clientProtocol: call.protocol,
+        backendProtocol,
+        canonical,
+        encoderOptions: call.streamFormat ? { format: call.streamFormat } : undefined,
+        providerType: group.name,
+        signal: call.signal,
+      });
+      const frames = promptLog.enabled ? tapText(converted.frames, call.protocol, onText) : converted.frames;
+      return {
+        kind: 'stream',
+        provider: group.name,
+        frames: settleWhenDone(frames, finish),
+        renderError: converted.renderError,
+        contentType: call.streamFormat === 'json-array' ? 'application/json; charset=utf-8' : undefined,
+      };
+    }
+    const protocol = call.protocol;
+    async function* convertedBody(): AsyncGenerator<Buffer> {
+      const chunks: Buffer[] = [];
+      for await (const chunk of collectInto(response.body, undefined, group.name, call.signal)) chunks.push(chunk);
+      const converted = convertResponse(Buffer.concat(chunks), protocol, backendProtocol, canonical);
+      if (promptLog.enabled) onText(extractResponseText(protocol, JSON.parse(converted.toString('utf8')) as Record<string, unknown>));
+      yield converted;
+    }
+    return { kind: 'json', provider: group.name, contentType: 'application/json', body: settleWhenDone(convertedBody(), finish) };
   }
 
   /** Model list of one provider (or of all, prefixed, for `auto`). */
@@ -222,6 +285,27 @@ async function* collectInto(
     }
   } catch (error) {
     throw toTransportError(error, providerType, signal);
+  }
+}
+
+interface Conversion {
+  readonly canonical: CanonicalRequest;
+  readonly backendProtocol: ProtocolId;
+}
+
+/** Prompt logging for converted streams: reads the text back out of the client-protocol frames. */
+async function* tapText(frames: AsyncIterable<string>, protocol: ProtocolId, onText: (text: string) => void): AsyncGenerator<string> {
+  for await (const text of frames) {
+    for (const block of text.split(/\n\n/)) {
+      const { data } = parseSseFrame(block);
+      if (!data || data === '[DONE]') continue;
+      try {
+        onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
+      } catch {
+        // Not JSON: nothing to log.
+      }
+    }
+    yield text;
   }
 }
 

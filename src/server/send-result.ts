@@ -31,7 +31,9 @@ export async function sendStream(
   const response = reply.raw;
   const log = reply.request.gatewayLog;
   reply.hijack();
-  response.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': result.provider });
+  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': result.provider };
+  if (result.contentType) headers['content-type'] = result.contentType;
+  response.writeHead(200, headers);
   response.flushHeaders();
   try {
     for await (const frame of result.frames) {
@@ -43,7 +45,7 @@ export async function sendStream(
     const gatewayError = toGatewayError(error);
     if (gatewayError.code !== 'client_closed' && !response.destroyed) {
       log.error = gatewayError.code;
-      const event = renderErrorEvent(gatewayError);
+      const event = (result.renderError ?? renderErrorEvent)(gatewayError);
       log.bytes += event.length;
       response.write(event);
     }

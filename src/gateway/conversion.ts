@@ -1,0 +1,75 @@
+import { createStreamTranscoder } from '../protocols/canonical/transcode.js';
+import type { CanonicalRequest, StreamEncoderOptions } from '../protocols/canonical/types.js';
+import { getCodec } from '../protocols/codecs.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
+import { toTransportError } from '../upstream/http-client.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+
+/** A client request decoded to the canonical form and re-encoded for the backend's protocol. */
+export interface ConvertedRequest {
+  readonly canonical: CanonicalRequest;
+  readonly body: Buffer;
+}
+
+export function convertRequest(
+  clientProtocol: ProtocolId,
+  backendProtocol: ProtocolId,
+  clientBody: Record<string, unknown>,
+  context: { model: string | undefined; stream: boolean },
+): ConvertedRequest {
+  const canonical = getCodec(clientProtocol).decodeRequest(clientBody, { model: context.model, stream: context.stream });
+  if (context.model !== undefined) canonical.model = context.model;
+  canonical.stream = context.stream;
+  const body = getCodec(backendProtocol).encodeRequest(canonical);
+  return { canonical, body: Buffer.from(JSON.stringify(body)) };
+}
+
+export interface ConvertedStream {
+  readonly frames: AsyncGenerator<string>;
+  readonly renderError: (error: GatewayError) => string;
+}
+
+/**
+ * Re-encodes an upstream SSE stream event by event: each complete upstream frame is decoded by the
+ * backend codec and written in the client's protocol before the next one is read.
+ */
+export function convertStream(options: {
+  body: AsyncIterable<Buffer>;
+  clientProtocol: ProtocolId;
+  backendProtocol: ProtocolId;
+  canonical: CanonicalRequest;
+  encoderOptions?: StreamEncoderOptions;
+  providerType: string;
+  signal: AbortSignal;
+}): ConvertedStream {
+  const transcoder = createStreamTranscoder(getCodec(options.backendProtocol), getCodec(options.clientProtocol), options.canonical, options.encoderOptions);
+  async function* frames(): AsyncGenerator<string> {
+    const splitter = new SseFrameSplitter();
+    try {
+      for await (const chunk of options.body) {
+        let out = '';
+        for (const frame of splitter.push(chunk)) out += transcoder.push(parseSseFrame(frame.toString('utf8')));
+        if (out !== '') yield out;
+      }
+    } catch (error) {
+      throw toTransportError(error, options.providerType, options.signal);
+    }
+    const rest = splitter.flush();
+    let tail = rest ? transcoder.push(parseSseFrame(rest.toString('utf8'))) : '';
+    tail += transcoder.end();
+    if (tail !== '') yield tail;
+  }
+  return { frames: frames(), renderError: (error) => transcoder.error(error) };
+}
+
+/** Converts a complete upstream JSON answer (non-streaming requests) into the client's protocol. */
+export function convertResponse(
+  upstreamJson: Buffer,
+  clientProtocol: ProtocolId,
+  backendProtocol: ProtocolId,
+  canonical: CanonicalRequest,
+): Buffer {
+  const decoded = getCodec(backendProtocol).decodeResponse(JSON.parse(upstreamJson.toString('utf8')));
+  return Buffer.from(JSON.stringify(getCodec(clientProtocol).encodeResponse(decoded, canonical)));
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryPoolStateStore, stateFilePathFor } from './memory-state-store.js';
+import { createInitialState } from './state-store.js';
+
+async function tempPath(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'pool-state-')), 'provider_pools.state.json');
+}
+
+describe('MemoryPoolStateStore', () => {
+  it('places the state file beside the pools file', () => {
+    expect(stateFilePathFor('configs/provider_pools.json')).toBe('configs/provider_pools.state.json');
+  });
+
+  it('patches fields, counts and notifies only on eligibility changes', () => {
+    const store = new MemoryPoolStateStore();
+    const changed: string[] = [];
+    store.subscribe((id) => changed.push(id));
+    store.ensure('a', createInitialState({ usageCount: 5 }));
+    store.ensure('a', createInitialState()); // already present: kept
+    expect(store.get('a').usageCount).toBe(5);
+    expect(store.increment('a', 'inFlight', 1)).toBe(1);
+    expect(store.increment('a', 'inFlight', -3)).toBe(0);
+    store.patch('a', { lastUsedAt: 10 });
+    store.patch('a', { healthy: true }); // unchanged value: no event
+    store.patch('a', { healthy: false });
+    store.patch('a', { cooldownUntil: 99 });
+    expect(changed).toEqual(['a', 'a']);
+  });
+
+  it('survives a restart through the snapshot, without in-flight counts', async () => {
+    const path = await tempPath();
+    const first = new MemoryPoolStateStore({ snapshotPath: path, now: () => 0 });
+    await first.load();
+    first.ensure('a', createInitialState());
+    first.patch('a', { healthy: false, consecutiveErrors: 10, lastError: { message: 'x', kind: 'network', status: 502, at: 5 } });
+    first.increment('a', 'inFlight', 2);
+    first.ensure('gone', createInitialState());
+    await first.close();
+
+    const second = new MemoryPoolStateStore({ snapshotPath: path });
+    await second.load();
+    second.ensure('a', createInitialState());
+    expect(second.get('a')).toMatchObject({ healthy: false, consecutiveErrors: 10, inFlight: 0, lastError: { message: 'x' } });
+    await second.close();
+    // 'gone' was never ensured by the second process, so it is not written back.
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { instances: Record<string, unknown> };
+    expect(Object.keys(saved.instances)).toEqual(['a']);
+  });
+
+  it('writes only when dirty and leaves no temp files', async () => {
+    const path = await tempPath();
+    const store = new MemoryPoolStateStore({ snapshotPath: path });
+    await store.load();
+    await store.flush();
+    expect(await readdir(join(path, '..'))).toEqual([]);
+    store.ensure('a', createInitialState());
+    await Promise.all([store.flush(), store.flush()]);
+    expect(await readdir(join(path, '..'))).toEqual(['provider_pools.state.json']);
+    const before = await readFile(path, 'utf8');
+    store.increment('a', 'inFlight', 1); // not persisted: no new write needed
+    await store.flush();
+    expect(await readFile(path, 'utf8')).toBe(before);
+    await store.close();
+  });
+
+  it('starts fresh from a broken or foreign state file', async () => {
+    const path = await tempPath();
+    await writeFile(path, '{"version": 99}');
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, message?: string) => warnings.push(message ?? '') };
+    const store = new MemoryPoolStateStore({ snapshotPath: path, logger });
+    await store.load();
+    store.ensure('a', createInitialState());
+    expect(store.get('a').healthy).toBe(true);
+    expect(warnings).toHaveLength(1);
+    await store.close();
+  });
+});
