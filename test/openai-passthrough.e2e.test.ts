@@ -77,7 +77,7 @@ describe('OpenAI SDK through the gateway to openai-custom', () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'log me' }] });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const line = gateway.logLines.filter((entry) => entry.msg === 'request').at(-1)!;
-    expect(line).toMatchObject({ provider: 'openai-custom', instance: 'config.json', model: 'gpt-4o-mini', status: 200, url: '/v1/chat/completions' });
+    expect(line).toMatchObject({ provider: 'openai-custom', instance: 'openai-custom-config', model: 'gpt-4o-mini', status: 200, url: '/v1/chat/completions' });
     expect(line.bytes).toBeGreaterThan(0);
     expect(JSON.stringify(gateway.logLines)).not.toContain(OPENAI_MOCK_KEY);
     expect(JSON.stringify(gateway.logLines)).not.toContain('gw-key');

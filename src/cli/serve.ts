@@ -36,4 +36,8 @@ export async function runServe(loaded: LoadedConfig, cwd: string): Promise<void>
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the provider pools file');
+    server.reloadPools();
+  });
 }

@@ -45,7 +45,7 @@ describe('loadConfig', () => {
       REQUIRED_API_KEY: '123456',
       SERVER_PORT: 3000,
       HOST: '0.0.0.0',
-      MODEL_PROVIDER: 'gemini-cli-oauth',
+      MODEL_PROVIDER: 'grok-web',
       GEMINI_OAUTH_CREDS_FILE_PATH: '~/.gemini/oauth_creds.json',
       PROJECT_ID: 'p',
       SYSTEM_PROMPT_FILE_PATH: 'configs/input_system_prompt.txt',
@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     expect(loaded.config.PROVIDER_POOLS_FILE_PATH).toBe(path.join(cwd, 'configs/provider_pools.json'));
     expect(loaded.config.SYSTEM_PROMPT_FILE_PATH).toBe(path.join(cwd, 'configs/input_system_prompt.txt'));
     expect(loaded.providers).toEqual([]);
-    expect(loaded.warnings.join('\n')).toContain('gemini-cli-oauth');
+    expect(loaded.warnings.join('\n')).toContain('grok-web');
   });
 
   it('names the key and the bad value of a wrong type', async () => {

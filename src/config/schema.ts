@@ -23,6 +23,8 @@ const optionalString = z.string().optional();
 
 export const SystemPromptMode = z.enum(['overwrite', 'append']);
 export const PromptLogMode = z.enum(['none', 'console', 'file']);
+/** Per group or type as an object (`{"claude-custom": "least-in-flight"}`) or one name for all. */
+export const PoolStrategy = z.enum(['round-robin', 'weighted-round-robin', 'weighted', 'least-in-flight', 'lowest-latency', 'latency']);
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const DEFAULTS = {
@@ -48,6 +50,8 @@ export const DEFAULTS = {
   RATE_LIMIT_COOLDOWN_MAX_MS: 300_000,
   CRON_NEAR_MINUTES: 15,
   CRON_REFRESH_TOKEN: false,
+  POOL_STRATEGY: 'round-robin',
+  POOL_QUEUE_TIMEOUT_MS: 60_000,
   REQUEST_BODY_LIMIT_MB: 50,
   UPSTREAM_CONNECT_TIMEOUT_MS: 10_000,
   UPSTREAM_HEADERS_TIMEOUT_MS: 300_000,
@@ -93,6 +97,11 @@ export const ConfigSchema = z
     modelFallbackMapping: z
       .record(z.string(), z.object({ targetProviderType: z.string(), targetModel: z.string() }))
       .default({}),
+    POOL_STRATEGY: z
+      .union([PoolStrategy, z.record(z.string(), PoolStrategy)])
+      .default(DEFAULTS.POOL_STRATEGY),
+    POOL_QUEUE_TIMEOUT_MS: int(0).default(DEFAULTS.POOL_QUEUE_TIMEOUT_MS),
+    ADMIN_API_KEY: z.string().default(''),
     REQUEST_BODY_LIMIT_MB: int(1, 1024).default(DEFAULTS.REQUEST_BODY_LIMIT_MB),
     UPSTREAM_CONNECT_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_CONNECT_TIMEOUT_MS),
     UPSTREAM_HEADERS_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_HEADERS_TIMEOUT_MS),

@@ -7,7 +7,7 @@ import { clientClosedError, toTransportError } from '../upstream/http-client.js'
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
 import { parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
-import { canTryAnotherInstance } from './failover-policy.js';
+import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
 import type { PromptLog } from './prompt-log.js';
@@ -47,6 +47,7 @@ export type GatewayResult =
 
 export interface GatewayDependencies {
   readonly directory: ProviderDirectory;
+  readonly fallback: { readonly providerFallbackChain: ProviderFallbackChain; readonly modelFallbackMapping: ModelFallbackMapping };
   readonly selector: InstanceSelector;
   readonly systemPrompt: SystemPromptSettings;
   readonly promptLog: PromptLog;
@@ -70,26 +71,52 @@ export class Gateway {
   }
 
   async run(call: GatewayCall): Promise<GatewayResult> {
-    const { directory } = this.dependencies;
+    const { directory, fallback } = this.dependencies;
     const selection = directory.resolve({ model: call.model, pathProvider: call.pathProvider, headerProvider: call.headerProvider });
-    const { group } = selection;
-    call.log.provider = group.name;
-    call.log.model = selection.model;
     call.log.stream = call.stream;
+    const targets = resolveFallbackTargets(selection.group.name, selection.model ?? '', {
+      providerFallbackChain: fallback.providerFallbackChain,
+      modelFallbackMapping: fallback.modelFallbackMapping,
+      adapterTypeOf: (name) => directory.get(name)?.adapter.type,
+      isConfigured: (name) => directory.get(name)?.configured === true,
+    });
+    let firstError: GatewayError | undefined;
+    for (const target of targets) {
+      const group = target.reason === 'primary' ? selection.group : directory.get(target.group);
+      if (!group?.configured) continue;
+      const model = target.reason === 'primary' ? selection.model : target.model;
+      try {
+        return await this.runOnGroup(call, group, model);
+      } catch (caught) {
+        const error = toTransportError(caught, group.name, call.signal);
+        // Another provider is tried only when this one could not serve at all, never for the client's own mistakes.
+        if (error.code === 'client_closed' || error.detail.scope === 'request' || !canFallBack(error)) throw error;
+        firstError ??= error;
+        if (target !== targets.at(-1)) {
+          this.dependencies.logger.warn({ requestId: call.requestId, provider: group.name, error: error.message }, 'provider failed; trying the fallback');
+        }
+      }
+    }
+    throw firstError ?? new GatewayError('no_instance', 'upstream', `No available instance for provider ${selection.group.name}`, { status: 503 });
+  }
+
+  private async runOnGroup(call: GatewayCall, group: ProviderGroup, model: string | undefined): Promise<GatewayResult> {
+    call.log.provider = group.name;
+    call.log.model = model;
     const backendProtocol = group.adapter.protocol;
     // Gemini's JSON-array stream form needs re-framing even when both sides speak Gemini.
     const converting = backendProtocol !== call.protocol || call.streamFormat === 'json-array';
     let conversion: Conversion | undefined;
     let body: Buffer;
     if (converting) {
-      const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model: selection.model, stream: call.stream });
+      const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model, stream: call.stream });
       conversion = { canonical: converted.canonical, backendProtocol };
       body = converted.body;
     } else {
-      body = this.prepareBody(call, selection.model);
+      body = this.prepareBody(call, model);
     }
-    const { lease, response, startedAt } = await this.sendWithFailover(call, group, selection.model, body);
-    return this.createResult(call, group, selection.model, lease, response, startedAt, conversion);
+    const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body);
+    return this.createResult(call, group, model, lease, response, startedAt, conversion);
   }
 
   /** The client's body without internal fields and with the system prompt override applied, as a new object. */
@@ -150,7 +177,7 @@ export class Gateway {
         }
         lease.release({ kind: 'failure', error });
         lastError = error;
-        if (!canTryAnotherInstance(error)) throw error;
+        if (!shouldFailover(error, attempt + 1, maxAttempts)) throw error;
         this.dependencies.logger.warn(
           { requestId: call.requestId, provider: group.name, instance: lease.instance.name, error: error.message },
           'upstream attempt failed',
@@ -182,6 +209,7 @@ export class Gateway {
         promptLog.write({ requestId: call.requestId, provider: group.name, model, input: extractInputText(call.protocol, call.body), output });
       }
     };
+    call.log.instanceId = lease.instance.id;
     if (conversion) return this.createConvertedResult(call, group, response, conversion, finish, (text) => (output += text));
     if (call.stream) {
       const frames = passthroughFrames(response.body, {
@@ -286,6 +314,13 @@ async function* collectInto(
   } catch (error) {
     throw toTransportError(error, providerType, signal);
   }
+}
+
+/** Kinds of failure after which another provider may do better. */
+const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);
+
+function canFallBack(error: GatewayError): boolean {
+  return FALLBACK_KINDS.has(error.kind) || isPoolUnavailableError(error);
 }
 
 interface Conversion {

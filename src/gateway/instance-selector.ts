@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderClient } from '../providers/provider-adapter.js';
 import type { ProviderGroup } from './provider-directory.js';
 
@@ -34,25 +34,4 @@ export interface InstanceSelector {
   maxAttempts(group: ProviderGroup): number;
   /** Any instance of the group, for model listing. */
   anyInstance(group: ProviderGroup): ProviderInstance | undefined;
-}
-
-/** The keys of config.json as one instance per configured provider type (used when there is no pools file). */
-export class ConfigInstanceSelector implements InstanceSelector {
-  constructor(private readonly instances: ReadonlyMap<string, ProviderInstance>) {}
-
-  async acquire(group: ProviderGroup, _model: string | undefined, options: AcquireOptions): Promise<InstanceLease> {
-    const instance = this.instances.get(group.name);
-    if (!instance || options.exclude.has(instance.id)) {
-      throw new GatewayError('no_instance', 'upstream', `No available instance for provider ${group.name}`, { status: 503 });
-    }
-    return { instance, release: () => undefined };
-  }
-
-  maxAttempts(): number {
-    return 1;
-  }
-
-  anyInstance(group: ProviderGroup): ProviderInstance | undefined {
-    return this.instances.get(group.name);
-  }
 }

@@ -10,6 +10,14 @@ export interface ProviderGroup {
   readonly configured: boolean;
 }
 
+/** Which groups exist right now (the pool's, which change on hot reload). */
+export interface GroupSource {
+  has(group: string): boolean;
+  names(): string[];
+  /** Adapter type of a configured group. */
+  adapterTypeOf(group: string): string | undefined;
+}
+
 export interface SelectionInput {
   readonly model: string | undefined;
   readonly pathProvider: string | undefined;
@@ -31,18 +39,25 @@ function invalid(code: string, message: string): GatewayError {
  * request from its model prefix, path segment, header and the default. Immutable after start.
  */
 export class ProviderDirectory {
-  private readonly groups: ReadonlyMap<string, ProviderGroup>;
+  private readonly types: readonly string[];
 
   constructor(
-    groups: readonly ProviderGroup[],
+    private readonly adapters: ReadonlyMap<string, ProviderAdapter>,
+    private readonly source: GroupSource,
     /** MODEL_PROVIDER entries, default first (may include `auto`). */
     private readonly defaults: readonly string[],
   ) {
-    this.groups = new Map(groups.map((group) => [group.name, group]));
+    this.types = [...adapters.keys()];
   }
 
+  /** The group a name stands for: configured when the pool has it, else known by its type only. */
   get(name: string): ProviderGroup | undefined {
-    return this.groups.get(name.toLowerCase());
+    const lower = name.toLowerCase();
+    const configured = this.source.has(lower);
+    const type = (configured ? this.source.adapterTypeOf(lower) : undefined) ?? adapterTypeOf(lower, this.types);
+    const adapter = type === undefined ? undefined : this.adapters.get(type);
+    if (!adapter) return undefined;
+    return { name: lower, adapter, configured };
   }
 
   get defaultProvider(): string | undefined {
@@ -50,13 +65,21 @@ export class ProviderDirectory {
   }
 
   configuredGroups(): ProviderGroup[] {
-    return [...this.groups.values()].filter((group) => group.configured);
+    return this.source.names().flatMap((name) => {
+      const group = this.get(name);
+      return group?.configured ? [group] : [];
+    });
   }
 
   /** True for names that select a provider when used as the first path segment. */
   isProviderName(name: string): boolean {
     const lower = name.toLowerCase();
-    return lower === AUTO_PROVIDER || this.groups.has(lower) || adapterTypeOf(lower, NOT_IMPLEMENTED_PROVIDER_TYPES) !== undefined;
+    return (
+      lower === AUTO_PROVIDER ||
+      this.source.has(lower) ||
+      adapterTypeOf(lower, this.types) !== undefined ||
+      adapterTypeOf(lower, NOT_IMPLEMENTED_PROVIDER_TYPES) !== undefined
+    );
   }
 
   private validNames(): string {
@@ -66,7 +89,7 @@ export class ProviderDirectory {
 
   /** A usable group for `name`, or a 400 saying why not. */
   private requireGroup(name: string, origin: string): ProviderGroup {
-    const group = this.groups.get(name.toLowerCase());
+    const group = this.get(name);
     if (group?.configured) return group;
     if (group) {
       throw invalid('provider_not_configured', `Provider ${group.name} is not configured: ${group.adapter.setupHint}`);

@@ -27,7 +27,7 @@ export function sendError(reply: FastifyReply, protocol: ProtocolId, error: unkn
   const gatewayError = toGatewayError(error);
   reply.request.gatewayLog.error = gatewayError.code;
   if (gatewayError.kind === 'internal') reply.log.error({ err: error }, 'internal error');
-  if (gatewayError.detail.retryAfterMs !== undefined && gatewayError.status === 429) {
+  if (gatewayError.detail.retryAfterMs !== undefined && (gatewayError.status === 429 || gatewayError.status === 503)) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(gatewayError.detail.retryAfterMs / 1000))));
   }
   return reply.code(gatewayError.status).type('application/json').send(errorBodyFor(protocol, gatewayError));

@@ -33,6 +33,7 @@ export async function sendStream(
   reply.hijack();
   const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': result.provider };
   if (result.contentType) headers['content-type'] = result.contentType;
+  if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
   response.writeHead(200, headers);
   response.flushHeaders();
   try {
@@ -63,5 +64,6 @@ export function sendJson(reply: FastifyReply, result: Extract<GatewayResult, { k
       yield chunk;
     }
   }
+  if (log.instanceId) reply.header('x-aiclient-instance', log.instanceId);
   return reply.code(200).header('content-type', result.contentType).header('x-aiclient-provider', result.provider).send(Readable.from(counted()));
 }

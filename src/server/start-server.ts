@@ -9,6 +9,8 @@ export interface RunningServer {
   /** `http://host:port` the server listens on. */
   readonly url: string;
   readonly port: number;
+  /** Re-reads the provider pools file (SIGHUP). */
+  reloadPools(): void;
   /** Stops accepting, lets running requests finish for up to `graceMs`, then cuts what is left. */
   close(graceMs?: number): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
     app,
     port,
     url: `http://${host}:${port}`,
+    reloadPools: () => runtime.reloadPools(),
     close(graceMs = config.SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const timer = setTimeout(() => {
@@ -47,7 +50,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
         clearTimeout(timer);
         clearInterval(idleSweep);
         await runtime.http.close().catch(() => undefined);
-        await runtime.promptLog.close();
+        await runtime.close();
       })();
       return closing;
     },

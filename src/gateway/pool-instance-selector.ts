@@ -1,0 +1,51 @@
+import type { ProviderPool, PoolInstance } from '../pool/index.js';
+import type { ProviderAdapter, ProviderClient, ProviderDependencies } from '../providers/provider-adapter.js';
+import type { AcquireOptions, InstanceLease, InstanceSelector, ProviderInstance } from './instance-selector.js';
+import type { ProviderGroup } from './provider-directory.js';
+
+/**
+ * The provider pool behind the gateway's InstanceSelector: the pool picks and tracks health, this
+ * class gives each pool instance its adapter client (created once per instance object, so a hot
+ * reload that changes an instance's keys gets a fresh client).
+ */
+export class PoolInstanceSelector implements InstanceSelector {
+  private readonly clients = new WeakMap<PoolInstance, ProviderClient>();
+
+  constructor(
+    private readonly pool: ProviderPool,
+    private readonly adapters: ReadonlyMap<string, ProviderAdapter>,
+    private readonly dependencies: ProviderDependencies,
+    /** REQUEST_MAX_RETRIES + 1: how many instances one request may try. */
+    private readonly attemptLimit: number,
+  ) {}
+
+  clientOf(instance: PoolInstance): ProviderClient {
+    let client = this.clients.get(instance);
+    if (!client) {
+      const adapter = this.adapters.get(instance.providerType);
+      if (!adapter) throw new Error(`no adapter for ${instance.providerType}`);
+      client = adapter.createClient(instance.config, this.dependencies);
+      this.clients.set(instance, client);
+    }
+    return client;
+  }
+
+  private toProviderInstance(instance: PoolInstance): ProviderInstance {
+    return { id: instance.id, name: instance.name, group: instance.group, client: this.clientOf(instance) };
+  }
+
+  async acquire(group: ProviderGroup, model: string | undefined, options: AcquireOptions): Promise<InstanceLease> {
+    const lease = await this.pool.acquire(group.name, model ?? '', { signal: options.signal, exclude: options.exclude });
+    return { instance: this.toProviderInstance(lease.instance), release: (outcome) => lease.release(outcome) };
+  }
+
+  maxAttempts(group: ProviderGroup): number {
+    return Math.max(1, Math.min(this.attemptLimit, this.pool.instances(group.name).length));
+  }
+
+  anyInstance(group: ProviderGroup): ProviderInstance | undefined {
+    const instances = this.pool.instances(group.name);
+    const healthy = instances.find((instance) => !instance.isDisabled && this.pool.stateOf(instance.id).healthy) ?? instances[0];
+    return healthy ? this.toProviderInstance(healthy) : undefined;
+  }
+}
