@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Gateway } from '../gateway/gateway.js';
+import type { HealthChecker, ProviderPool } from '../pool/index.js';
+import { adminRoutes } from './admin-routes.js';
 import { claudeRoutes } from './claude-routes.js';
 import { createClientAuth } from './client-auth.js';
 import { commonRoutes } from './common-routes.js';
@@ -14,6 +16,10 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 export interface AppOptions {
   readonly gateway: Gateway;
+  readonly pool: ProviderPool;
+  readonly healthChecker: HealthChecker;
+  /** ADMIN_API_KEY; empty: the client key guards the admin API too. */
+  readonly adminApiKey: string;
   readonly logger: Logger;
   readonly requiredApiKey: string;
   readonly bodyLimitBytes: number;
@@ -83,6 +89,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(commonRoutes, routeOptions);
   await app.register(openaiRoutes, routeOptions);
   await app.register(claudeRoutes, routeOptions);
+  await app.register(adminRoutes, {
+    pool: options.pool,
+    healthChecker: options.healthChecker,
+    authenticate: options.adminApiKey === '' ? authenticate : createClientAuth(options.adminApiKey),
+  });
 
   app.setNotFoundHandler((request, reply) =>
     sendError(

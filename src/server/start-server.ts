@@ -21,6 +21,9 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
   const runtime = await createGatewayRuntime({ config, providers: loaded.providers, logger: options.logger, cwd: options.cwd });
   const app = await createApp({
     gateway: runtime.gateway,
+    pool: runtime.pool,
+    healthChecker: runtime.healthChecker,
+    adminApiKey: config.ADMIN_API_KEY,
     logger: options.logger,
     requiredApiKey: config.REQUIRED_API_KEY,
     bodyLimitBytes: config.REQUEST_BODY_LIMIT_MB * 1024 * 1024,

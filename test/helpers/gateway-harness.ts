@@ -11,10 +11,16 @@ export interface Harness extends RunningServer {
 }
 
 /** Starts the gateway in-process on a free loopback port with the given config.json values. */
-export async function startGateway(config: Record<string, unknown>, extraArgv: string[] = []): Promise<Harness> {
+export async function startGateway(
+  config: Record<string, unknown>,
+  extraArgv: string[] = [],
+  /** Writes more files (pools file, credentials) into the working directory before start. */
+  prepare?: (cwd: string) => Promise<void>,
+): Promise<Harness> {
   const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-test-'));
   const file = path.join(cwd, 'config.json');
   await writeFile(file, JSON.stringify({ HOST: '127.0.0.1', SERVER_PORT: 0, REQUEST_BASE_DELAY: 10, ...config }));
+  await prepare?.(cwd);
   const loaded = (await loadConfig(['--config', file, ...extraArgv], cwd)) as LoadedConfig & { kind: 'serve' };
   if (loaded.kind !== 'serve') throw new Error('expected a serve config');
   const logLines: Array<Record<string, unknown>> = [];
