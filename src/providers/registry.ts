@@ -1,8 +1,9 @@
 import { claudeCustomAdapter } from './claude-custom/index.js';
 import { openaiCustomAdapter } from './openai-custom/index.js';
+import { openaiQwenOauthAdapter } from './openai-qwen-oauth/index.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 
 /** Every backend this gateway implements: adding one is a folder plus a line here. */
 export const PROVIDER_ADAPTERS: ReadonlyMap<string, ProviderAdapter> = new Map(
-  [openaiCustomAdapter, claudeCustomAdapter].map((adapter) => [adapter.type, adapter]),
+  [openaiCustomAdapter, claudeCustomAdapter, openaiQwenOauthAdapter].map((adapter) => [adapter.type, adapter]),
 );

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { abortOnClientClose } from './handle-generation.js';
+import { encodeModelList } from '../protocols/canonical/model-list.js';
+import { abortOnClientClose, headerText } from './handle-generation.js';
 import type { ProtocolRoutesOptions } from './openai-routes.js';
 import { sendError } from './send-error.js';
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Routes that belong to no single protocol: health, the HEAD probe, model lists. */
 export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate }) => {
@@ -28,15 +26,7 @@ export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (ap
         headerProvider: headerText(request.headers['model-provider']),
         signal: abortOnClientClose(reply),
       });
-      if (anthropic) {
-        return {
-          data: models.map((model) => ({ type: 'model', id: model.id, display_name: model.id, created_at: '1970-01-01T00:00:00Z' })),
-          has_more: false,
-          first_id: models[0]?.id ?? null,
-          last_id: models.at(-1)?.id ?? null,
-        };
-      }
-      return { object: 'list', data: models.map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.ownedBy })) };
+      return encodeModelList(protocol, models.map((model) => ({ id: model.id, ownedBy: model.ownedBy })));
     } catch (error) {
       return sendError(reply, protocol, error);
     }

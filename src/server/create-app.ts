@@ -5,6 +5,8 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { HealthChecker, ProviderPool } from '../pool/index.js';
 import { adminRoutes } from './admin-routes.js';
 import { claudeRoutes } from './claude-routes.js';
+import { geminiRoutes } from './gemini-routes.js';
+import { responsesRoutes } from './responses-routes.js';
 import { createClientAuth } from './client-auth.js';
 import { commonRoutes } from './common-routes.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
@@ -89,6 +91,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(commonRoutes, routeOptions);
   await app.register(openaiRoutes, routeOptions);
   await app.register(claudeRoutes, routeOptions);
+  await app.register(responsesRoutes, routeOptions);
+  await app.register(geminiRoutes, routeOptions);
   await app.register(adminRoutes, {
     pool: options.pool,
     healthChecker: options.healthChecker,

@@ -5,7 +5,7 @@ import type { ProtocolId } from '../protocols/protocol-id.js';
 import { requireJsonObject } from './json-body-parser.js';
 import { sendJson, sendStream } from './send-result.js';
 
-function headerText(value: string | string[] | undefined): string | undefined {
+export function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -25,7 +25,7 @@ export async function handleGeneration(
   gateway: Gateway,
   protocol: ProtocolId,
   renderErrorEvent: (error: GatewayError) => string,
-  overrides: { model?: string; stream?: boolean } = {},
+  overrides: { model?: string; stream?: boolean; streamFormat?: 'sse' | 'json-array' } = {},
 ): Promise<FastifyReply | void> {
   const body = requireJsonObject(request.body);
   const model = overrides.model ?? (typeof body.model === 'string' ? body.model : undefined);
@@ -42,6 +42,7 @@ export async function handleGeneration(
     headers: request.headers,
     signal: abortOnClientClose(reply),
     log: request.gatewayLog,
+    streamFormat: overrides.streamFormat,
   });
   if (result.kind === 'stream') return sendStream(reply, result, renderErrorEvent);
   return sendJson(reply, result);
