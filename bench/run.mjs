@@ -59,14 +59,21 @@ async function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-async function startGateway(upstreamUrl) {
+async function startGateway(upstreamUrl, poolSize = 0) {
   const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-bench-'));
   const port = await freePort();
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify({
+  const config = {
     HOST: '127.0.0.1', SERVER_PORT: port, MODEL_PROVIDER: 'openai-custom',
     OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, CLAUDE_API_KEY: 'bench', CLAUDE_BASE_URL: upstreamUrl,
     LOG_LEVEL: 'info',
-  }));
+  };
+  if (poolSize > 0) {
+    // Every instance points at the same mock: what differs is only the selection work.
+    const instances = Array.from({ length: poolSize }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1` }));
+    await writeFile(path.join(dir, 'provider_pools.json'), JSON.stringify({ 'openai-custom': instances }));
+    config.PROVIDER_POOLS_FILE_PATH = path.join(dir, 'provider_pools.json');
+  }
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
   const main = path.join(here, '..', 'dist', 'cli', 'main.js');
   const command = pinning ? 'taskset' : process.execPath;
   const args = pinning ? ['-c', '0', process.execPath, main, '--config', path.join(dir, 'config.json')] : [main, '--config', path.join(dir, 'config.json')];
@@ -192,10 +199,22 @@ async function main() {
   } else {
     scenarios.push({ name: 'claude client -> openai backend', skipped: `conversion not available (gateway answered ${conversionStatus})` });
   }
-  scenarios.push({ name: 'pool of 3 vs 10,000 instances', skipped: 'provider pools not wired into the gateway yet' });
-
   clearInterval(sampler);
   const idleStreams = await idleStreamsRss(gateway, quick ? 250 : 1000);
+  gateway.child.kill('SIGTERM');
+
+  // Selection cost: the same load through a pool of 3 and a pool of 10,000 instances (one gateway at a time on core 0).
+  const pool3 = await startGateway(mockUrl, 3);
+  const pool10k = await startGateway(mockUrl, 10_000);
+  scenarios.push({
+    name: 'pool of 3 vs 10,000 instances, c=16',
+    results: await interleaved({ direct: mockUrl, pool3: pool3.url, pool10k: pool10k.url }, () => ({
+      path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: Math.round(8000 * scale),
+    })),
+  });
+  pool3.child.kill('SIGTERM');
+  pool10k.child.kill('SIGTERM');
+
   const memory = { idleRssMb: idleRss, peakRssMb: peakRss, idleStreams };
 
   printTable(scenarios, memory);
@@ -203,7 +222,6 @@ async function main() {
   const report = { date: new Date().toISOString(), node: process.version, quick, pinned: pinning, scenarios, memory, targets: evaluateTargets(scenarios, memory) };
   await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to bench/results/latest.json`);
-  gateway.child.kill('SIGTERM');
   mock.child.kill();
   bare.child.kill();
 }
@@ -235,7 +253,12 @@ function evaluateTargets(scenarios, memory) {
   const c1 = find('openai passthrough, c=1');
   const c64 = find('openai passthrough, c=64');
   const stream = find('openai stream 200 chunks, c=1');
+  const pools = find('pool of 3 vs 10,000 instances, c=16');
+  const conversion = find('claude client -> openai backend, c=16');
+  const passthrough16 = find('openai passthrough, c=16');
   return {
+    poolSelection10kVs3: { value: pools.pool10k.rps / pools.pool3.rps, target: 0.9 },
+    conversionCostVsPassthrough: conversion ? { value: passthrough16.gateway.rps / conversion.gateway.rps - 1, target: 0.25 } : undefined,
     addedP50AtC1Ms: { value: c1.gateway.latency.p50 - c1.direct.latency.p50, target: 0.2 },
     addedP99AtC1Ms: { value: c1.gateway.latency.p99 - c1.direct.latency.p99, target: 1 },
     rpsRatioAtC64: { value: c64.gateway.rps / c64.direct.rps, target: 0.5, floorRatio: c64.bare.rps / c64.direct.rps },

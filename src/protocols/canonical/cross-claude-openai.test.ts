@@ -150,7 +150,7 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
   it('cases 26-32: thinking, mixed assistant turns, tool results with text/images/errors, cached system', () => {
     expect(
       claudeToOpenai({
-        model: 'gpt-4o',
+        model: 'o3',
         max_tokens: 8000,
         system: [{ type: 'text', text: 'S1' }, { type: 'text', text: 'S2', cache_control: { type: 'ephemeral' } }],
         thinking: { type: 'enabled', budget_tokens: 4096 },
@@ -178,7 +178,7 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
         ],
       }),
     ).toEqual({
-      model: 'gpt-4o',
+      model: 'o3',
       messages: [
         { role: 'system', content: 'S1\nS2' },
         { role: 'user', content: 'q' },
@@ -208,6 +208,14 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
     });
   });
 
+  it('does not send reasoning_effort to OpenAI non-reasoning models unless the OpenAI client asked', () => {
+    const thinking = { type: 'adaptive' };
+    expect(claudeToOpenai({ model: 'gpt-4o', max_tokens: 10, messages: [], thinking }).reasoning_effort).toBeUndefined();
+    expect(claudeToOpenai({ model: 'deepseek-reasoner', max_tokens: 10, messages: [], thinking }).reasoning_effort).toBe('high');
+    const openai = openaiChatCodec.decodeRequest({ model: 'gpt-4o', messages: [], reasoning_effort: 'low' }, {});
+    expect(openaiChatCodec.encodeRequest(openai).reasoning_effort).toBe('low');
+  });
+
   it('case 33/tool_choice: any -> required, tool -> named function, none -> none', () => {
     const tools = [{ name: 'f', input_schema: { type: 'object' } }];
     const encode = (tool_choice: unknown) =>
@@ -217,6 +225,31 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
       { type: 'function', function: { name: 'f' } },
       'none',
       undefined,
+    ]);
+  });
+
+  it('Claude documents: PDF as an OpenAI file part, plain text as text', () => {
+    const body = claudeToOpenai({
+      model: 'gpt-4o',
+      max_tokens: 1,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'PDF' }, title: 'a.pdf' },
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' }, title: 'notes' },
+          ],
+        },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'file', file: { file_data: 'data:application/pdf;base64,PDF', filename: 'a.pdf' } },
+          { type: 'text', text: '[notes]\nhello' },
+        ],
+      },
     ]);
   });
 

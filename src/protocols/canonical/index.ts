@@ -15,3 +15,4 @@ export { collectStream, responseToStreamEvents, emptyUsage, totalTokens } from '
 export { signatureForClient, signatureFromClient, readSignature } from './signatures.js';
 export { createStreamTranscoder, parseSseText, transcodeSseText } from './transcode.js';
 export { estimateInputTokens } from './estimate-tokens.js';
+export { encodeModelList, type ModelInfo } from './model-list.js';

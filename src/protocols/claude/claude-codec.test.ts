@@ -245,6 +245,26 @@ describe('claude codec: requests', () => {
     expect(body.thinking).toEqual(expected);
   });
 
+  it('drops thinking when an unfinished tool loop lost its signed thinking block (clients of other protocols)', () => {
+    const loop = (assistantFirst: object[]) =>
+      claudeCodec.encodeRequest({
+        protocol: 'openai-chat',
+        model: 'claude-sonnet-4-5',
+        stream: false,
+        system: [],
+        tools: [{ kind: 'function', name: 'f', inputSchema: { type: 'object' } }],
+        reasoning: { mode: 'enabled', effort: 'low' },
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'go' }] },
+          { role: 'assistant', content: [...(assistantFirst as never[]), { type: 'tool-call', toolCallId: 'c', toolName: 'f', input: {} }] },
+          { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c', content: [{ type: 'text', text: 'r' }] }] },
+        ],
+      }).thinking;
+    expect(loop([])).toBeUndefined();
+    expect(loop([{ type: 'reasoning', text: 'unsigned' }])).toBeUndefined();
+    expect(loop([{ type: 'reasoning', text: 'signed', providerMetadata: { claude: { signature: 'S' } } }])).toEqual({ type: 'enabled', budget_tokens: 2048 });
+  });
+
   it('sends only the temperature when a client of another protocol sent both temperature and top_p', () => {
     const base: CanonicalRequest = { protocol: 'openai-chat', model: 'claude-sonnet-4-5', stream: false, system: [], messages: [], tools: [] };
     expect(claudeCodec.encodeRequest({ ...base, temperature: 0.5, topP: 0.9 })).toMatchObject({ temperature: 0.5 });

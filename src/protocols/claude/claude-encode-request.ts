@@ -184,7 +184,8 @@ function encodeThinking(request: CanonicalRequest, maxTokens: number, allowed: b
     return request.protocol === 'claude' && reasoning ? { type: 'disabled' } : undefined;
   }
   if (!allowed || reasoning.effort === 'none') return undefined;
-  if (reasoning.mode === 'adaptive') return { type: 'adaptive' };
+  // Adaptive thinking exists only on recent Claude models: only a Claude client knows its model has it.
+  if (reasoning.mode === 'adaptive' && request.protocol === 'claude') return { type: 'adaptive' };
   let budget = Math.max(1024, reasoning.budgetTokens ?? budgetFromEffort(reasoning.effort ?? 'medium'));
   if (budget >= maxTokens) {
     // Claude requires budget_tokens < max_tokens: keep room for the answer, or give up on thinking.
@@ -194,12 +195,35 @@ function encodeThinking(request: CanonicalRequest, maxTokens: number, allowed: b
   return { type: 'enabled', budget_tokens: budget };
 }
 
+function isSignedThinking(part: ContentPart): boolean {
+  return (
+    part.type === 'reasoning' &&
+    (readSignature(part.providerMetadata, 'claude') !== undefined || typeof part.providerMetadata?.claude?.redactedData === 'string')
+  );
+}
+
+/**
+ * With thinking on, Claude wants the assistant turn of an unfinished tool loop (tool calls after the
+ * last real user message) to start with its signed thinking block. Clients of other protocols cannot
+ * send it back, so such a request goes without thinking instead of failing.
+ */
+function toolLoopKeepsThinking(messages: CanonicalMessage[]): boolean {
+  let lastUser = -1;
+  messages.forEach((message, index) => {
+    if (message.role === 'user' && message.content.some((part) => part.type !== 'tool-result')) lastUser = index;
+  });
+  const firstToolTurn = messages.slice(lastUser + 1).find((message) => message.role === 'assistant' && message.content.some((part) => part.type === 'tool-call'));
+  return firstToolTurn === undefined || firstToolTurn.content.some(isSignedThinking);
+}
+
 /**
  * Claude refuses thinking together with a forced tool choice, a temperature other than 1 or top_k. A
  * client of another protocol that sent those gets them, and no thinking (its effort was only a hint).
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking
  */
 function thinkingAllowed(request: CanonicalRequest, hasTools: boolean): boolean {
   if (hasTools && (request.toolChoice?.type === 'required' || request.toolChoice?.type === 'tool')) return false;
+  if (!toolLoopKeepsThinking(request.messages)) return false;
   if (request.protocol === 'claude') return true;
   return (request.temperature === undefined || request.temperature === 1) && request.topK === undefined;
 }

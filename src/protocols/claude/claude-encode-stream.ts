@@ -21,6 +21,7 @@ type OpenBlock = {
  * Canonical events -> Claude Messages SSE. Blocks are opened lazily and closed in order (Claude has one
  * open block at a time), with Claude's own running index; message_delta waits for the finish so that
  * usage that arrives late (OpenAI's trailing usage chunk) is still reported.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export function createClaudeStreamEncoder(request: CanonicalRequest): StreamEncoder {
   let started = false;

@@ -290,10 +290,10 @@ describe('Gemini client requests (cases 37-39)', () => {
   });
 
   it('converts to OpenAI with the same ids on calls and results, and to Claude with merged user turns', () => {
-    const request = geminiCodec.decodeRequest(geminiRequest, { model: 'gpt-4o' });
+    const request = geminiCodec.decodeRequest(geminiRequest, { model: 'gpt-5' });
     const openai = openaiChatCodec.encodeRequest(request);
     expect(openai).toEqual({
-      model: 'gpt-4o',
+      model: 'gpt-5',
       messages: [
         { role: 'system', content: 'sys' },
         { role: 'user', content: 'a' },
@@ -474,6 +474,12 @@ describe('gemini streams (cases 58-60, 65)', () => {
     expect(parsed.at(-1)?.candidates[0]?.finishReason).toBe('STOP');
     const empty = geminiCodec.createStreamEncoder(request, { format: 'json-array' });
     expect(JSON.parse(empty.end())).toHaveLength(1);
+  });
+
+  it('reads an event whose data JSON spans two data: lines, and an unwrapped (non Code Assist) body', () => {
+    const stream =
+      'data: {"candidates":[{"content":{"role":"model",\r\ndata: "parts":[{"text":"Hi"}]},"finishReason":"STOP"}],\r\ndata: "usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":1,"totalTokenCount":2}}\r\n\r\n';
+    expect(decodeStream(stream).map((event) => event.type)).toEqual(['message-start', 'text-start', 'text-delta', 'text-end', 'finish']);
   });
 
   it('decodes thoughts with a signature and a signed functionCall into events that keep both', () => {

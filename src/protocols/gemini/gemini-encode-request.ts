@@ -200,7 +200,9 @@ function encodeThinking(request: CanonicalRequest): JsonObject | undefined {
   }
   if (level) return { thinkingLevel: thinkingLevel(effortOf(reasoning), request.model), includeThoughts: include };
   const budget = reasoning.budgetTokens ?? GEMINI_BUDGETS[effortOf(reasoning)] ?? budgetFromEffort(effortOf(reasoning));
-  return { thinkingBudget: budget, includeThoughts: include };
+  // 2.5 Pro takes 128..32768 thinking tokens, Flash 0..24576: budgets from other protocols are clamped.
+  const [low, high] = /pro/.test(request.model) ? [128, 32768] : [1, 24576];
+  return { thinkingBudget: Math.min(high, Math.max(low, budget)), includeThoughts: include };
 }
 
 /** Canonical -> Gemini generateContent request body (no `model`: it goes in the URL). */

@@ -141,6 +141,18 @@ describe('openai-chat codec: requests', () => {
     });
   });
 
+  it.each([
+    [{ reasoning_effort: 'low' }, { mode: 'enabled', effort: 'low' }],
+    [{ reasoning_effort: 'none' }, { mode: 'disabled', effort: 'none' }],
+    [{ reasoning: { effort: 'high' } }, { mode: 'enabled', effort: 'high' }],
+    [{ reasoning: { max_tokens: 3000 } }, { mode: 'enabled', budgetTokens: 3000 }],
+    [{ reasoning: { enabled: false } }, { mode: 'disabled' }],
+    [{ thinking: { type: 'enabled', budget_tokens: 5000 } }, { mode: 'enabled', budgetTokens: 5000 }],
+    [{}, undefined],
+  ])('decodes reasoning %j as %j', (extra, expected) => {
+    expect(decode({ model: 'm', messages: [], ...extra }).reasoning).toEqual(expected);
+  });
+
   it('rejects a body without messages or model', () => {
     expect(() => decode({ model: 'x' })).toThrowError('messages: field required');
     expect(() => decode({ messages: [] })).toThrowError('you must provide a model parameter');

@@ -219,8 +219,14 @@ function decodeResponseFormat(value: unknown): ResponseFormat | undefined {
 }
 
 function decodeReasoning(request: JsonObject): ReasoningConfig | undefined {
-  const effort = parseEffort(request.reasoning_effort) ?? parseEffort(isRecord(request.reasoning) ? request.reasoning.effort : undefined);
-  if (effort) return effort === 'none' ? { mode: 'disabled', effort } : { mode: 'enabled', effort };
+  // `reasoning: {effort, max_tokens, enabled}` is the OpenRouter form.
+  const reasoning = isRecord(request.reasoning) ? request.reasoning : {};
+  const effort = parseEffort(request.reasoning_effort) ?? parseEffort(reasoning.effort);
+  const budget = optionalNumber(reasoning.max_tokens);
+  if (reasoning.enabled === false) return { mode: 'disabled' };
+  if (effort) return effort === 'none' ? { mode: 'disabled', effort } : { mode: 'enabled', effort, ...(budget !== undefined && { budgetTokens: budget }) };
+  if (budget !== undefined) return { mode: 'enabled', budgetTokens: budget };
+  if (reasoning.enabled === true) return { mode: 'enabled' };
   // Anthropic-style `thinking` (sent by some OpenAI-compatible clients, or as the SDK's extra_body).
   const thinking = isRecord(request.thinking) ? request.thinking : undefined;
   if (thinking?.type === 'enabled') {

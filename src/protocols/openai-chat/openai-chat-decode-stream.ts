@@ -73,7 +73,8 @@ export function createOpenAIChatStreamDecoder(): StreamDecoder {
       openaiIndex = id && known === undefined ? Math.max(position, tools.size) : (known ?? Math.max(0, tools.size - 1));
     }
     const fn = isRecord(value.function) ? value.function : isRecord(value.custom) ? value.custom : {};
-    const fragment = optionalString(fn.arguments) ?? optionalString(fn.input) ?? '';
+    // Some servers (Ollama-style) send whole arguments as an object instead of a JSON string.
+    const fragment = isRecord(fn.arguments) ? JSON.stringify(fn.arguments) : (optionalString(fn.arguments) ?? optionalString(fn.input) ?? '');
     let tool = tools.get(openaiIndex);
     const events: StreamEvent[] = [];
     if (!tool) {

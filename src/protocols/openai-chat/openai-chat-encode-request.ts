@@ -22,6 +22,11 @@ function encodeUserPart(part: ContentPart): JsonObject | undefined {
       return { type: 'image_url', image_url: { url: sourceUrl(part.source), ...(part.detail && { detail: part.detail }) } };
     case 'file':
       if (part.source.kind === 'url') return { type: 'text', text: `[File: ${part.source.url}]` };
+      // Chat file inputs take PDFs only: plain-text documents travel as text.
+      if (part.source.mediaType.startsWith('text/') || part.source.mediaType === 'application/json') {
+        const title = part.filename ? `[${part.filename}]\n` : '';
+        return { type: 'text', text: title + Buffer.from(part.source.data, 'base64').toString('utf8') };
+      }
       return {
         type: 'file',
         file: { file_data: sourceUrl(part.source), filename: part.filename ?? defaultFilename(part.source.mediaType) },
@@ -154,6 +159,14 @@ function encodeToolChoice(choice: ToolChoice): unknown {
   return choice.type === 'tool' ? { type: 'function', function: { name: choice.name } } : choice.type;
 }
 
+/**
+ * OpenAI rejects reasoning_effort on its non-reasoning models. Clients of other protocols ask for
+ * thinking by default (Claude Code always does), so the effort is not sent to those models.
+ */
+function isNonReasoningModel(model: string): boolean {
+  return /^(gpt-4|gpt-3\.5|chatgpt-4o|gpt-4o)/.test(model) || /^gpt-5(\.\d+)?-chat/.test(model);
+}
+
 function usesCompletionTokens(request: CanonicalRequest): boolean {
   const field = request.providerMetadata?.['openai-chat']?.maxTokensField;
   if (field !== undefined) return field === 'max_completion_tokens';
@@ -193,7 +206,7 @@ export function encodeOpenAIChatRequest(request: CanonicalRequest): Record<strin
       },
     };
   }
-  if (request.reasoning) {
+  if (request.reasoning && (request.protocol === 'openai-chat' || !isNonReasoningModel(request.model))) {
     const effort = effortOf(request.reasoning);
     // Only an OpenAI client's own "none" is forwarded; other backends may not know the value.
     if (effort !== 'none' || request.protocol === 'openai-chat') body.reasoning_effort = openaiEffort(effort);

@@ -131,6 +131,86 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
   });
 });
 
+describe('requests to a Responses backend', () => {
+  it('case 19: OpenAI named tool choice -> {type:function,name}; Claude turns -> items, every call and result kept', () => {
+    const fromOpenAI = openaiChatCodec.decodeRequest(
+      {
+        model: 'gpt-5',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+        tool_choice: { type: 'function', function: { name: 'f' } },
+        stop: 'END',
+      },
+      {},
+    );
+    expect(openaiResponsesCodec.encodeRequest(fromOpenAI)).toEqual({
+      model: 'gpt-5',
+      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'x' }] }],
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
+      tool_choice: { type: 'function', name: 'f' },
+    });
+    const fromClaude = claudeCodec.decodeRequest(
+      {
+        model: 'gpt-5',
+        max_tokens: 100,
+        system: 'sys',
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'Two calls' },
+              { type: 'tool_use', id: 'toolu_1', name: 'f', input: { a: 1 } },
+              { type: 'tool_use', id: 'toolu_2', name: 'f', input: { a: 2 } },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: 'one' },
+              { type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: 'two' }, { type: 'image', source: { type: 'url', url: 'https://i/p.png' } }] },
+              { type: 'text', text: 'go on' },
+            ],
+          },
+        ],
+      },
+      {},
+    );
+    expect(openaiResponsesCodec.encodeRequest(fromClaude)).toEqual({
+      model: 'gpt-5',
+      instructions: 'sys',
+      input: [
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image_url: 'data:image/png;base64,IMG' }] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Two calls' }] },
+        { type: 'function_call', call_id: 'toolu_1', name: 'f', arguments: '{"a":1}' },
+        { type: 'function_call', call_id: 'toolu_2', name: 'f', arguments: '{"a":2}' },
+        { type: 'function_call_output', call_id: 'toolu_1', output: 'one' },
+        {
+          type: 'function_call_output',
+          call_id: 'toolu_2',
+          output: [{ type: 'input_text', text: 'two' }, { type: 'input_image', image_url: 'https://i/p.png' }],
+        },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] },
+      ],
+      max_output_tokens: 100,
+    });
+  });
+
+  it('Responses function_call_output reaches Gemini with the function name looked up (not undefined)', () => {
+    const request = decode({
+      input: [
+        { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: 'not json' },
+        { type: 'function_call_output', call_id: 'c1', output: 'r' },
+      ],
+    });
+    const body = geminiCodec.encodeRequest({ ...request, model: 'gemini-2.5-flash' }) as { contents: { parts: unknown[] }[] };
+    expect(body.contents).toEqual([
+      { role: 'model', parts: [{ functionCall: { id: 'c1', name: 'lookup', args: {} }, thoughtSignature: 'skip_thought_signature_validator' }] },
+      { role: 'user', parts: [{ functionResponse: { id: 'c1', name: 'lookup', response: { output: 'r' } } }] },
+    ]);
+  });
+});
+
 describe('Responses responses (case 54)', () => {
   it('decodes [reasoning, message, function_call] into one canonical response and one OpenAI choice', () => {
     const response = openaiResponsesCodec.decodeResponse({

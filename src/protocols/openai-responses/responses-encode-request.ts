@@ -15,6 +15,10 @@ function encodeInputPart(part: ContentPart): JsonObject | undefined {
     case 'image':
       return { type: 'input_image', image_url: sourceUrl(part.source), ...(part.detail && { detail: part.detail }) };
     case 'file':
+      if (part.source.kind === 'base64' && (part.source.mediaType.startsWith('text/') || part.source.mediaType === 'application/json')) {
+        const title = part.filename ? `[${part.filename}]\n` : '';
+        return { type: 'input_text', text: title + Buffer.from(part.source.data, 'base64').toString('utf8') };
+      }
       return part.source.kind === 'base64'
         ? { type: 'input_file', file_data: sourceUrl(part.source), filename: part.filename ?? 'file' }
         : { type: 'input_file', file_url: part.source.url };

@@ -25,6 +25,7 @@ type OpenItem =
  * Canonical events -> OpenAI Responses SSE: response.created and response.in_progress once, one output
  * item per canonical block with its added/delta/done events, and response.completed (with every item
  * and the real usage) at the end. `sequence_number` counts every event from 0.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
 export function createResponsesStreamEncoder(request: CanonicalRequest): StreamEncoder {
   let sequence = 0;
