@@ -1,0 +1,21 @@
+import type { ProviderAdapter } from '../provider-adapter.js';
+import { GeminiCliOAuthClient } from './gemini-client.js';
+import { DEFAULT_GEMINI_MODEL } from './gemini-models.js';
+import { isGeminiConfigured, PROVIDER_TYPE, readGeminiSettings } from './gemini-settings.js';
+import { geminiLogin } from './login/gemini-login.js';
+
+/** Gemini through Google's Code Assist API (what Gemini CLI uses), with Gemini CLI's OAuth credentials. */
+export const geminiCliOAuthAdapter: ProviderAdapter = {
+  type: PROVIDER_TYPE,
+  protocol: 'gemini',
+  setupHint:
+    'log in with `aiclient2api auth gemini` (or Gemini CLI), then set GEMINI_OAUTH_CREDS_FILE_PATH (default ~/.gemini/oauth_creds.json) or GEMINI_OAUTH_CREDS_BASE64',
+  isConfigured: isGeminiConfigured,
+  healthCheck: {
+    defaultModel: DEFAULT_GEMINI_MODEL,
+    body: () => ({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
+  },
+  // Cheap by contract: credentials are read and the project discovered on the first request.
+  createClient: (settings, { http, logger }) => new GeminiCliOAuthClient(readGeminiSettings(settings), http, logger),
+  login: geminiLogin,
+};
