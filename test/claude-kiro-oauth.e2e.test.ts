@@ -451,6 +451,16 @@ describe('aiclient2api auth kiro', () => {
     expect(printed).not.toMatch(/secret-/);
   });
 
+  it('runs as `aiclient2api auth kiro --from FILE` through the registry', async () => {
+    const { runAuth } = await import('../src/cli/auth.js');
+    const source = await writeToken(socialToken({ region: 'us-west-2' }));
+    const directory = await mkdtemp(path.join(tmpdir(), 'kiro-cli-'));
+    const target = path.join(directory, 'imported.json');
+    await writeFile(path.join(directory, 'config.json'), JSON.stringify({ KIRO_OAUTH_CREDS_FILE_PATH: target }));
+    await runAuth(['kiro', '--config', path.join(directory, 'config.json'), '--from', source], directory);
+    expect(JSON.parse(await readFile(target, 'utf8'))).toEqual(socialToken({ region: 'us-west-2', expiresAt: expect.any(String) }));
+  });
+
   it('refuses a file that holds no Kiro token', async () => {
     const source = await writeToken({ hello: 'world' });
     await expect(
@@ -492,13 +502,13 @@ describe('claude-kiro-oauth for OpenAI clients (through protocol conversion)', (
 });
 
 describe('claude-kiro-oauth in a provider pool', () => {
-  it('fails over to the next account on a throttled one, each account with its own machine id', async () => {
+  it('fails over to the next account when one is throttled, each account with its own machine id', async () => {
     resetMock();
     const first = await writeToken(socialToken());
     const second = await writeToken(socialToken());
     const instance = (uuid: string, file: string) => ({ uuid, KIRO_OAUTH_CREDS_FILE_PATH: file, KIRO_BASE_URL: kiro.chatUrl, KIRO_REFRESH_URL: kiro.refreshUrl });
     const gateway = await startGateway(
-      { REQUIRED_API_KEY: 'gw-key', MODEL_PROVIDER: 'claude-kiro-oauth', REQUEST_MAX_RETRIES: 0, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' },
+      { REQUIRED_API_KEY: 'gw-key', MODEL_PROVIDER: 'claude-kiro-oauth', REQUEST_MAX_RETRIES: 1, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' },
       [],
       async (cwd: string) => {
         await writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify({ 'claude-kiro-oauth': [instance('kiro-a', first), instance('kiro-b', second)] }));

@@ -1,0 +1,22 @@
+import type { ProviderAdapter, ProviderClient } from '../provider-adapter.js';
+import { KiroClient } from './kiro-client.js';
+import { kiroImportLogin } from './kiro-import-login.js';
+import { isKiroConfigured, readKiroSettings } from './kiro-settings.js';
+
+/** Claude models through Kiro (AWS CodeWhisperer) with a Kiro IDE token. Native protocol: Claude Messages. */
+export const claudeKiroOauthAdapter: ProviderAdapter = {
+  type: 'claude-kiro-oauth',
+  protocol: 'claude',
+  setupHint:
+    'log in with Kiro IDE, then run `aiclient2api auth kiro --from ~/.aws/sso/cache/kiro-auth-token.json`, or set KIRO_OAUTH_CREDS_FILE_PATH / KIRO_OAUTH_CREDS_BASE64',
+  isConfigured: isKiroConfigured,
+  healthCheck: {
+    defaultModel: 'claude-haiku-4-5',
+    body: (model) => ({ model, max_tokens: 1, messages: [{ role: 'user', content: 'Hi' }] }),
+  },
+  // Cheap: credentials are read on the first request, not here.
+  createClient(settings, { http, logger }): ProviderClient {
+    return new KiroClient(readKiroSettings(settings), http, logger);
+  },
+  login: kiroImportLogin,
+};
