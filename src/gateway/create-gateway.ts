@@ -1,6 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error.js';
+import { loadCustomModels } from '../config/custom-models.js';
 import type { GatewayConfig } from '../config/schema.js';
 import {
   HealthChecker,
@@ -133,6 +134,7 @@ export async function createGatewayRuntime(options: {
     adapters,
     { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.instances(name)[0]?.providerType },
     options.providers,
+    await loadCustomModels(config.CUSTOM_MODELS_FILE_PATH),
   );
   const defaultGroup = options.providers[0] ? directory.get(options.providers[0]) : undefined;
   if (defaultGroup && !defaultGroup.configured) {

@@ -286,14 +286,17 @@ export class Gateway {
     const lists = await Promise.all(
       groups.map(async (group) => {
         const instance = selector.anyInstance(group);
-        if (!instance) return [];
+        let models: ModelInfo[] = [];
         try {
-          const models = await instance.client.listModels(input.signal);
-          return prefix ? models.map((model) => ({ ...model, id: `${group.name}:${model.id}` })) : models;
+          if (instance) models = await instance.client.listModels(input.signal);
         } catch (error) {
           if (groups.length === 1) throw toTransportError(error, group.name, input.signal);
-          return [];
         }
+        const known = new Set(models.map((model) => model.id));
+        for (const custom of directory.customModelsOf(group.name)) {
+          if (!known.has(custom.id)) models.push({ id: custom.id, ownedBy: group.name });
+        }
+        return prefix ? models.map((model) => ({ ...model, id: `${group.name}:${model.id}` })) : models;
       }),
     );
     return lists.flat();

@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import type { CustomModel } from '../config/custom-models.js';
 import { AUTO_PROVIDER, NOT_IMPLEMENTED_PROVIDER_TYPES, adapterTypeOf } from '../providers/provider-names.js';
 
 export interface ProviderGroup {
@@ -40,14 +41,23 @@ function invalid(code: string, message: string): GatewayError {
  */
 export class ProviderDirectory {
   private readonly types: readonly string[];
+  private readonly customById: ReadonlyMap<string, CustomModel>;
 
   constructor(
     private readonly adapters: ReadonlyMap<string, ProviderAdapter>,
     private readonly source: GroupSource,
     /** MODEL_PROVIDER entries, default first (may include `auto`). */
     private readonly defaults: readonly string[],
+    /** CUSTOM_MODELS_FILE_PATH entries: extra ids, possibly redirected to another provider or model. */
+    private readonly customModels: readonly CustomModel[] = [],
   ) {
     this.types = [...adapters.keys()];
+    this.customById = new Map(customModels.map((model) => [model.id, model]));
+  }
+
+  /** Custom model ids a group's model list shows. */
+  customModelsOf(group: string): CustomModel[] {
+    return this.customModels.filter((model) => model.provider.toLowerCase() === group);
   }
 
   /** The group a name stands for: configured when the pool has it, else known by its type only. */
@@ -124,6 +134,13 @@ export class ProviderDirectory {
           model = model.slice(colon + 1);
         }
       }
+    }
+    // A custom model id routes where its entry says, whatever else chose the provider.
+    const custom = model === undefined ? undefined : this.customById.get(model);
+    if (custom) {
+      chosen = custom.actualProvider ?? custom.provider;
+      origin = 'custom models file';
+      model = custom.actualModel ?? custom.id;
     }
     if (chosen === undefined) {
       throw invalid('no_provider', `No provider selected and none configured as default (valid: ${this.validNames()})`);
