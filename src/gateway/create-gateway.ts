@@ -191,7 +191,11 @@ export async function createGatewayRuntime(options: {
     systemPrompt,
     promptLog,
     logger,
-    fallback: { providerFallbackChain: config.providerFallbackChain, modelFallbackMapping: config.modelFallbackMapping },
+    fallback: {
+      providerFallbackChain: config.providerFallbackChain,
+      modelFallbackMapping: config.modelFallbackMapping,
+      enabled: Object.keys(config.providerFallbackChain).length > 0 || Object.keys(config.modelFallbackMapping).length > 0,
+    },
   });
   return {
     gateway,

@@ -47,7 +47,12 @@ export type GatewayResult =
 
 export interface GatewayDependencies {
   readonly directory: ProviderDirectory;
-  readonly fallback: { readonly providerFallbackChain: ProviderFallbackChain; readonly modelFallbackMapping: ModelFallbackMapping };
+  readonly fallback: {
+    readonly providerFallbackChain: ProviderFallbackChain;
+    readonly modelFallbackMapping: ModelFallbackMapping;
+    /** False when both are empty: the common case skips the fallback planning per request. */
+    readonly enabled: boolean;
+  };
   readonly selector: InstanceSelector;
   readonly systemPrompt: SystemPromptSettings;
   readonly promptLog: PromptLog;
@@ -74,12 +79,14 @@ export class Gateway {
     const { directory, fallback } = this.dependencies;
     const selection = directory.resolve({ model: call.model, pathProvider: call.pathProvider, headerProvider: call.headerProvider });
     call.log.stream = call.stream;
-    const targets = resolveFallbackTargets(selection.group.name, selection.model ?? '', {
-      providerFallbackChain: fallback.providerFallbackChain,
-      modelFallbackMapping: fallback.modelFallbackMapping,
-      adapterTypeOf: (name) => directory.get(name)?.adapter.type,
-      isConfigured: (name) => directory.get(name)?.configured === true,
-    });
+    const targets = fallback.enabled
+      ? resolveFallbackTargets(selection.group.name, selection.model ?? '', {
+          providerFallbackChain: fallback.providerFallbackChain,
+          modelFallbackMapping: fallback.modelFallbackMapping,
+          adapterTypeOf: (name) => directory.get(name)?.adapter.type,
+          isConfigured: (name) => directory.get(name)?.configured === true,
+        })
+      : [{ group: selection.group.name, model: selection.model ?? '', reason: 'primary' as const }];
     let firstError: GatewayError | undefined;
     for (const target of targets) {
       const group = target.reason === 'primary' ? selection.group : directory.get(target.group);

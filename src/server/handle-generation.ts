@@ -45,5 +45,5 @@ export async function handleGeneration(
     streamFormat: overrides.streamFormat,
   });
   if (result.kind === 'stream') return sendStream(reply, result, renderErrorEvent);
-  return sendJson(reply, result);
+  return sendJson(reply, result, protocol);
 }

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { GatewayResult } from '../gateway/gateway.js';
 import type { GatewayError } from '../errors/gateway-error.js';
+import { errorBodyFor } from '../protocols/error-bodies.js';
+import type { ProtocolId } from '../protocols/protocol-id.js';
 import { toGatewayError } from './send-error.js';
 
 const SSE_HEADERS = {
@@ -55,15 +56,37 @@ export async function sendStream(
   }
 }
 
-/** Sends a complete (non-streamed) upstream answer, piping its bytes through. */
-export function sendJson(reply: FastifyReply, result: Extract<GatewayResult, { kind: 'json' }>): FastifyReply {
+/**
+ * Sends a complete (non-streamed) answer: the upstream's bytes written straight to the socket as they
+ * arrive (no re-serialisation, no intermediate stream objects on the hot path).
+ */
+export async function sendJson(reply: FastifyReply, result: Extract<GatewayResult, { kind: 'json' }>, protocol: ProtocolId): Promise<void> {
+  const response = reply.raw;
   const log = reply.request.gatewayLog;
-  async function* counted(): AsyncGenerator<Buffer> {
+  reply.hijack();
+  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': result.contentType, 'x-aiclient-provider': result.provider };
+  if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
+  let started = false;
+  try {
     for await (const chunk of result.body) {
+      if (response.destroyed) break;
+      if (!started) {
+        response.writeHead(200, headers);
+        started = true;
+      }
       log.bytes += chunk.length;
-      yield chunk;
+      if (!response.write(chunk) && !(await waitForDrain(response))) break;
+    }
+    if (!started && !response.destroyed) response.writeHead(200, headers);
+    if (!response.destroyed) response.end();
+  } catch (error) {
+    const gatewayError = toGatewayError(error);
+    log.error = gatewayError.code;
+    // Headers already sent: nothing valid can follow, so the connection is cut and the client sees a broken body.
+    if (started || gatewayError.code === 'client_closed') response.destroy();
+    else {
+      response.writeHead(gatewayError.status, { ...headers, 'content-type': 'application/json' });
+      response.end(JSON.stringify(errorBodyFor(protocol, gatewayError)));
     }
   }
-  if (log.instanceId) reply.header('x-aiclient-instance', log.instanceId);
-  return reply.code(200).header('content-type', result.contentType).header('x-aiclient-provider', result.provider).send(Readable.from(counted()));
 }

@@ -10,7 +10,10 @@ import type {
   ProviderMetadata,
   ToolChoice,
 } from '../canonical/types.js';
+import { CLAUDE_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
 import { defaultClaudeMaxTokens } from './claude-mappings.js';
+
+const claudeName = (name: string): string => toBackendToolName(name, CLAUDE_TOOL_NAMES);
 
 /** Claude tool ids must match ^[a-zA-Z0-9_-]+$; ids minted elsewhere are made to fit, consistently. */
 export function toClaudeToolId(id: string): string {
@@ -65,7 +68,7 @@ function encodePart(part: ContentPart): JsonObject | undefined {
     }
     case 'tool-call':
       return withCache(
-        { type: 'tool_use', id: toClaudeToolId(part.toolCallId), name: part.toolName, input: part.input },
+        { type: 'tool_use', id: toClaudeToolId(part.toolCallId), name: claudeName(part.toolName), input: part.input },
         part.providerMetadata,
       );
     case 'tool-result': {
@@ -145,7 +148,7 @@ function encodeTool(tool: CanonicalTool): JsonObject | undefined {
     case 'function':
       return withCache(
         {
-          name: tool.name,
+          name: claudeName(tool.name),
           ...(tool.description !== undefined && { description: tool.description }),
           input_schema: tool.inputSchema,
         },
@@ -153,7 +156,7 @@ function encodeTool(tool: CanonicalTool): JsonObject | undefined {
       );
     case 'custom':
       return {
-        name: tool.name,
+        name: claudeName(tool.name),
         ...(tool.description !== undefined && { description: tool.description }),
         input_schema: CUSTOM_TOOL_SCHEMA,
       };
@@ -174,7 +177,7 @@ function encodeToolChoice(choice: ToolChoice | undefined, parallel: boolean | un
     case 'none':
       return { type: 'none' };
     case 'tool':
-      return { type: 'tool', name: choice.name, ...disable };
+      return { type: 'tool', name: claudeName(choice.name), ...disable };
   }
 }
 

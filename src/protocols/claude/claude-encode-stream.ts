@@ -2,6 +2,7 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import { claudeErrorBody } from '../error-bodies.js';
 import { createId } from '../canonical/ids.js';
 import { signatureForClient } from '../canonical/signatures.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, StreamEncoder, StreamEvent, Usage } from '../canonical/types.js';
 import { encodeClaudeUsage, toClaudeStopReason } from './claude-mappings.js';
 import { claudeMessageId } from './claude-response.js';
@@ -104,7 +105,7 @@ export function createClaudeStreamEncoder(request: CanonicalRequest): StreamEnco
         }
         case 'tool-input-start':
           sawToolCall = true;
-          return open('tool', event.index, { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} });
+          return open('tool', event.index, { type: 'tool_use', id: event.toolCallId, name: toClientToolName(request, event.toolName), input: {} });
         case 'tool-input-delta': {
           // Arguments for a tool block that is no longer open cannot be placed in Claude's stream.
           if (current?.canonicalIndex !== event.index || event.delta === '') return '';
@@ -117,7 +118,7 @@ export function createClaudeStreamEncoder(request: CanonicalRequest): StreamEnco
           sawToolCall = true;
           let text = '';
           if (!kinds.has(event.index)) {
-            text += open('tool', event.index, { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} });
+            text += open('tool', event.index, { type: 'tool_use', id: event.toolCallId, name: toClientToolName(request, event.toolName), input: {} });
           }
           if (current?.canonicalIndex === event.index) {
             if (!current.sentArguments && event.input !== '' && event.input !== '{}') {

@@ -1,6 +1,7 @@
 import { asArray, invalidUpstream, isRecord, optionalString, type JsonObject } from '../canonical/json.js';
 import { createId } from '../canonical/ids.js';
 import { signatureForClient, signatureMetadata } from '../canonical/signatures.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, CanonicalResponse, ContentPart } from '../canonical/types.js';
 import { decodeClaudeUsage, encodeClaudeUsage, mapClaudeStopReason, toClaudeStopReason } from './claude-mappings.js';
 
@@ -48,7 +49,7 @@ export function decodeClaudeResponse(body: unknown): CanonicalResponse {
   };
 }
 
-function encodeOutputPart(part: ContentPart): JsonObject | undefined {
+function encodeOutputPart(part: ContentPart, request: CanonicalRequest): JsonObject | undefined {
   switch (part.type) {
     case 'text':
       return { type: 'text', text: part.text };
@@ -59,7 +60,7 @@ function encodeOutputPart(part: ContentPart): JsonObject | undefined {
       return { type: 'thinking', thinking: part.text, signature: signature ?? '' };
     }
     case 'tool-call':
-      return { type: 'tool_use', id: part.toolCallId, name: part.toolName, input: part.input };
+      return { type: 'tool_use', id: part.toolCallId, name: toClientToolName(request, part.toolName), input: part.input };
     default:
       return undefined;
   }
@@ -71,7 +72,7 @@ export function claudeMessageId(id: string): string {
 
 /** Canonical response -> Claude Messages response body. */
 export function encodeClaudeResponse(response: CanonicalResponse, request: CanonicalRequest): unknown {
-  const content = response.content.map(encodeOutputPart).filter((block) => block !== undefined);
+  const content = response.content.map((part) => encodeOutputPart(part, request)).filter((block) => block !== undefined);
   const hasToolCalls = response.content.some((part) => part.type === 'tool-call');
   const stopReason = toClaudeStopReason(response.finishReason, hasToolCalls, response.stopSequence);
   return {

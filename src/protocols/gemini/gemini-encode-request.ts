@@ -11,8 +11,11 @@ import type {
   ToolChoice,
   ToolResultPart,
 } from '../canonical/types.js';
+import { GEMINI_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
 import { usesThinkingLevel } from './gemini-mappings.js';
 import { toGeminiParameters, toGeminiSchema } from './gemini-schema.js';
+
+const geminiName = (name: string): string => toBackendToolName(name, GEMINI_TOOL_NAMES);
 
 /**
  * Gemini 3 rejects a function call in history without a thought signature. When the call came from
@@ -73,9 +76,9 @@ function encodePart(part: ContentPart, state: EncodeState): JsonObject[] {
       return [{ text: part.text, thought: true, thoughtSignature: signature }];
     }
     case 'tool-call':
-      return [{ functionCall: { id: part.toolCallId, name: part.toolName, args: part.input } }];
+      return [{ functionCall: { id: part.toolCallId, name: geminiName(part.toolName), args: part.input } }];
     case 'tool-result': {
-      const name = part.toolName ?? state.toolNames.get(part.toolCallId) ?? part.toolCallId;
+      const name = geminiName(part.toolName ?? state.toolNames.get(part.toolCallId) ?? part.toolCallId);
       const text = toolResultText(part);
       const media = part.content.filter((item) => item.type !== 'text').map((item) => encodeMedia(item.source));
       return [
@@ -132,7 +135,7 @@ function encodeTools(tools: CanonicalTool[]): JsonObject[] {
       if (tool.protocol === 'gemini') builtins.push(tool.raw);
       continue;
     }
-    const declaration: JsonObject = { name: tool.name };
+    const declaration: JsonObject = { name: geminiName(tool.name) };
     if (tool.description !== undefined) declaration.description = tool.description;
     if (tool.kind === 'custom') declaration.parameters = CUSTOM_TOOL_PARAMETERS;
     else if (tool.providerMetadata?.gemini?.schemaField === 'parametersJsonSchema') {
@@ -155,7 +158,7 @@ function encodeToolConfig(choice: ToolChoice): JsonObject {
     case 'required':
       return { functionCallingConfig: { mode: 'ANY' } };
     case 'tool':
-      return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.name] } };
+      return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [geminiName(choice.name)] } };
   }
 }
 

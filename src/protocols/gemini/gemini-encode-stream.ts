@@ -3,6 +3,7 @@ import { geminiErrorBody } from '../error-bodies.js';
 import { createId } from '../canonical/ids.js';
 import { parseToolArguments } from '../canonical/json.js';
 import { signatureForClient } from '../canonical/signatures.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, StreamEncoder, StreamEncoderOptions, StreamEvent } from '../canonical/types.js';
 import { encodeGeminiUsage, toGeminiFinishReason } from './gemini-mappings.js';
 
@@ -66,7 +67,7 @@ export function createGeminiStreamEncoder(request: CanonicalRequest, options: St
           return chunk([{ text: '', thought: true, thoughtSignature: signature }]);
         }
         case 'tool-call':
-          return chunk([{ functionCall: { id: event.toolCallId, name: event.toolName, args: parseToolArguments(event.input) } }]);
+          return chunk([{ functionCall: { id: event.toolCallId, name: toClientToolName(request, event.toolName), args: parseToolArguments(event.input) } }]);
         case 'image':
           return chunk([{ inlineData: { mimeType: event.mediaType, data: event.data } }]);
         case 'finish': {

@@ -1,6 +1,7 @@
 import { asArray, invalidUpstream, isRecord, optionalString, type JsonObject } from '../canonical/json.js';
 import { createId, createShortId } from '../canonical/ids.js';
 import { signatureForClient, signatureMetadata } from '../canonical/signatures.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, CanonicalResponse, ContentPart } from '../canonical/types.js';
 import { decodeGeminiUsage, encodeGeminiUsage, mapGeminiFinishReason, toGeminiFinishReason } from './gemini-mappings.js';
 
@@ -74,7 +75,7 @@ export function decodeGeminiResponse(body: unknown): CanonicalResponse {
 }
 
 /** Canonical parts -> Gemini parts; a signature-only reasoning part moves onto the part after it. */
-export function encodeGeminiOutputParts(parts: ContentPart[]): JsonObject[] {
+export function encodeGeminiOutputParts(parts: ContentPart[], request: CanonicalRequest): JsonObject[] {
   const encoded: JsonObject[] = [];
   let pending: string | undefined;
   const push = (part: JsonObject) => {
@@ -96,7 +97,7 @@ export function encodeGeminiOutputParts(parts: ContentPart[]): JsonObject[] {
         push({ text: part.text });
         break;
       case 'tool-call':
-        push({ functionCall: { id: part.toolCallId, name: part.toolName, args: part.input } });
+        push({ functionCall: { id: part.toolCallId, name: toClientToolName(request, part.toolName), args: part.input } });
         break;
       case 'image':
         if (part.source.kind === 'base64') push({ inlineData: { mimeType: part.source.mediaType, data: part.source.data } });
@@ -115,7 +116,7 @@ export function encodeGeminiOutputParts(parts: ContentPart[]): JsonObject[] {
 
 /** Canonical response -> Gemini generateContent response body. */
 export function encodeGeminiResponse(response: CanonicalResponse, request: CanonicalRequest): unknown {
-  const parts = encodeGeminiOutputParts(response.content);
+  const parts = encodeGeminiOutputParts(response.content, request);
   return {
     candidates: [
       {

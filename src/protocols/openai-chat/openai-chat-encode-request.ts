@@ -9,6 +9,9 @@ import type {
   ToolChoice,
   ToolResultPart,
 } from '../canonical/types.js';
+import { OPENAI_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
+
+const openaiName = (name: string): string => toBackendToolName(name, OPENAI_TOOL_NAMES);
 
 function sourceUrl(source: MediaSource): string {
   return source.kind === 'base64' ? toDataUrl(source.mediaType, source.data) : source.url;
@@ -81,7 +84,7 @@ function encodeAssistant(message: CanonicalMessage, reasoningOn: boolean): JsonO
   const reasoning = reasoningParts.map((part) => (part.type === 'reasoning' ? part.text : '')).join('');
   const calls = message.content.flatMap((part) =>
     part.type === 'tool-call'
-      ? [{ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: JSON.stringify(part.input) } }]
+      ? [{ id: part.toolCallId, type: 'function', function: { name: openaiName(part.toolName), arguments: JSON.stringify(part.input) } }]
       : [],
   );
   const encoded: JsonObject = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
@@ -135,7 +138,7 @@ function encodeTool(tool: CanonicalTool): JsonObject | undefined {
       return {
         type: 'function',
         function: {
-          name: tool.name,
+          name: openaiName(tool.name),
           ...(tool.description !== undefined && { description: tool.description }),
           parameters: tool.inputSchema,
           ...(tool.strict !== undefined && { strict: tool.strict }),
@@ -145,7 +148,7 @@ function encodeTool(tool: CanonicalTool): JsonObject | undefined {
       return {
         type: 'function',
         function: {
-          name: tool.name,
+          name: openaiName(tool.name),
           ...(tool.description !== undefined && { description: tool.description }),
           parameters: CUSTOM_TOOL_PARAMETERS,
         },
@@ -156,7 +159,7 @@ function encodeTool(tool: CanonicalTool): JsonObject | undefined {
 }
 
 function encodeToolChoice(choice: ToolChoice): unknown {
-  return choice.type === 'tool' ? { type: 'function', function: { name: choice.name } } : choice.type;
+  return choice.type === 'tool' ? { type: 'function', function: { name: openaiName(choice.name) } } : choice.type;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { openaiErrorBody } from '../error-bodies.js';
 import { createId, nowSeconds } from '../canonical/ids.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, StreamEncoder, StreamEvent } from '../canonical/types.js';
 import { encodeOpenAIUsage, toOpenAIFinishReason } from './openai-chat-mappings.js';
 import { openaiCompletionId } from './openai-chat-response.js';
@@ -43,7 +44,7 @@ export function createOpenAIChatStreamEncoder(request: CanonicalRequest): Stream
     tools.set(index, { openaiIndex, sentArguments: false });
     return (
       start() +
-      data(chunk({ tool_calls: [{ index: openaiIndex, id: toolCallId, type: 'function', function: { name: toolName, arguments: '' } }] }))
+      data(chunk({ tool_calls: [{ index: openaiIndex, id: toolCallId, type: 'function', function: { name: toClientToolName(request, toolName), arguments: '' } }] }))
     );
   }
 

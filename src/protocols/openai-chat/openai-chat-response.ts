@@ -1,5 +1,6 @@
 import { asArray, invalidUpstream, isRecord, optionalString, parseToolArguments, type JsonObject } from '../canonical/json.js';
 import { createId, nowSeconds } from '../canonical/ids.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, CanonicalResponse, ContentPart } from '../canonical/types.js';
 import { decodeOpenAIUsage, encodeOpenAIUsage, mapOpenAIFinishReason, toOpenAIFinishReason } from './openai-chat-mappings.js';
 
@@ -62,7 +63,7 @@ export function encodeOpenAIChatResponse(response: CanonicalResponse, request: C
   const reasoning = response.content.map((part) => (part.type === 'reasoning' ? part.text : '')).join('');
   const toolCalls = response.content.flatMap((part) =>
     part.type === 'tool-call'
-      ? [{ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: JSON.stringify(part.input) } }]
+      ? [{ id: part.toolCallId, type: 'function', function: { name: toClientToolName(request, part.toolName), arguments: JSON.stringify(part.input) } }]
       : [],
   );
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };

@@ -2,7 +2,10 @@ import { invalidRequest, toDataUrl, type JsonObject } from '../canonical/json.js
 import { effortOf, openaiEffort } from '../canonical/reasoning.js';
 import { readSignature } from '../canonical/signatures.js';
 import type { CanonicalRequest, CanonicalTool, ContentPart, MediaSource, ToolChoice, ToolResultContent } from '../canonical/types.js';
+import { OPENAI_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
 import { describeToolCall } from './responses-mappings.js';
+
+const responsesName = (name: string): string => toBackendToolName(name, OPENAI_TOOL_NAMES);
 
 function sourceUrl(source: MediaSource): string {
   return source.kind === 'base64' ? toDataUrl(source.mediaType, source.data) : source.url;
@@ -73,9 +76,9 @@ function encodeInput(request: CanonicalRequest): JsonObject[] {
         flushText();
         // Names stay flat, matching the flat tool list sent with them.
         if (part.kind === 'custom' || describeToolCall(request, part.toolName).kind === 'custom') {
-          items.push({ type: 'custom_tool_call', call_id: part.toolCallId, name: part.toolName, input: String(part.input.input ?? '') });
+          items.push({ type: 'custom_tool_call', call_id: part.toolCallId, name: responsesName(part.toolName), input: String(part.input.input ?? '') });
         } else {
-          items.push({ type: 'function_call', call_id: part.toolCallId, name: part.toolName, arguments: JSON.stringify(part.input) });
+          items.push({ type: 'function_call', call_id: part.toolCallId, name: responsesName(part.toolName), arguments: JSON.stringify(part.input) });
         }
       } else if (part.type === 'tool-result') {
         const custom = part.kind === 'custom' || (part.toolName !== undefined && describeToolCall(request, part.toolName).kind === 'custom');
@@ -101,11 +104,11 @@ function encodeTools(tools: CanonicalTool[]): JsonObject[] {
     // Namespaced tools stay flat here: the flat name is unambiguous and every backend accepts it.
     const description = tool.description !== undefined ? { description: tool.description } : {};
     if (tool.kind === 'custom') {
-      result.push({ type: 'custom', name: tool.name, ...description, ...(tool.format !== undefined && { format: tool.format }) });
+      result.push({ type: 'custom', name: responsesName(tool.name), ...description, ...(tool.format !== undefined && { format: tool.format }) });
     } else {
       result.push({
         type: 'function',
-        name: tool.name,
+        name: responsesName(tool.name),
         ...description,
         parameters: tool.inputSchema,
         ...(tool.strict !== undefined && { strict: tool.strict }),
@@ -118,7 +121,7 @@ function encodeTools(tools: CanonicalTool[]): JsonObject[] {
 function encodeToolChoice(choice: ToolChoice, tools: CanonicalTool[]): unknown {
   if (choice.type !== 'tool') return choice.type;
   const custom = tools.some((tool) => tool.kind === 'custom' && tool.name === choice.name);
-  return { type: custom ? 'custom' : 'function', name: choice.name };
+  return { type: custom ? 'custom' : 'function', name: responsesName(choice.name) };
 }
 
 /** Canonical -> OpenAI Responses request body. */

@@ -1,4 +1,5 @@
 import { isRecord, optionalNumber, optionalString } from '../canonical/json.js';
+import { toClientToolName } from '../canonical/tool-names.js';
 import type { CanonicalRequest, CanonicalTool, FinishInfo, FinishReason, Usage } from '../canonical/types.js';
 
 /** Responses usage has the same semantics as OpenAI Chat: input includes cached, output includes reasoning. */
@@ -63,7 +64,8 @@ export function findTool(request: CanonicalRequest, name: string): CanonicalTool
 }
 
 /** The Responses-side identity of a tool call name: custom or function, and its namespace. */
-export function describeToolCall(request: CanonicalRequest, name: string): { kind: 'function' | 'custom'; name: string; namespace?: string } {
+export function describeToolCall(request: CanonicalRequest, backendName: string): { kind: 'function' | 'custom'; name: string; namespace?: string } {
+  const name = toClientToolName(request, backendName);
   const tool = findTool(request, name);
   const kind = tool?.kind === 'custom' ? 'custom' : 'function';
   const metadata = tool && tool.kind !== 'builtin' ? tool.providerMetadata?.['openai-responses'] : undefined;
