@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { estimateInputTokens } from '../gateway/estimate-tokens.js';
+import { estimateInputTokens } from '../protocols/canonical/estimate-tokens.js';
 import { getCodec } from '../protocols/codecs.js';
 import { handleGeneration } from './handle-generation.js';
 import { requireJsonObject } from './json-body-parser.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/gateway-error.js';
-import { estimateInputTokens } from '../gateway/estimate-tokens.js';
+import { estimateInputTokens } from '../protocols/canonical/estimate-tokens.js';
 import { encodeModelList } from '../protocols/canonical/model-list.js';
 import { getCodec } from '../protocols/codecs.js';
 import { abortOnClientClose, handleGeneration, headerText } from './handle-generation.js';
