@@ -3,15 +3,15 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
-import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { toTransportError } from '../upstream/http-client.js';
+import { collectInto, settleWhenDone, tapText } from './body-iterators.js';
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
-import { parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
 import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
 import type { PromptLog } from './prompt-log.js';
-import { extractInputText, extractResponseText, extractStreamDeltaText } from './prompt-text.js';
+import { extractInputText, extractResponseText } from './prompt-text.js';
 import type { ProviderDirectory, ProviderGroup } from './provider-directory.js';
 import type { RequestLogRecord } from './request-log.js';
 import { applySystemPrompt, isSystemPromptActive, type SystemPromptSettings } from './system-prompt.js';
@@ -310,23 +310,6 @@ export class Gateway {
   }
 }
 
-async function* collectInto(
-  body: AsyncIterable<Buffer>,
-  chunks: Buffer[] | undefined,
-  providerType: string,
-  signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of body) {
-      chunks?.push(chunk);
-      yield chunk;
-    }
-  } catch (error) {
-    throw toTransportError(error, providerType, signal);
-  }
-}
-
-/** Kinds of failure after which another provider may do better. */
 const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);
 
 function canFallBack(error: GatewayError): boolean {
@@ -336,36 +319,4 @@ function canFallBack(error: GatewayError): boolean {
 interface Conversion {
   readonly canonical: CanonicalRequest;
   readonly backendProtocol: ProtocolId;
-}
-
-/** Prompt logging for converted streams: reads the text back out of the client-protocol frames. */
-async function* tapText(frames: AsyncIterable<string>, protocol: ProtocolId, onText: (text: string) => void): AsyncGenerator<string> {
-  for await (const text of frames) {
-    for (const block of text.split(/\n\n/)) {
-      const { data } = parseSseFrame(block);
-      if (!data || data === '[DONE]') continue;
-      try {
-        onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
-      } catch {
-        // Not JSON: nothing to log.
-      }
-    }
-    yield text;
-  }
-}
-
-/** Calls `done` once when the iteration ends, fails, or is abandoned by the consumer. */
-async function* settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
-  let settled = false;
-  try {
-    for await (const item of source) yield item;
-    settled = true;
-    done(undefined);
-  } catch (error) {
-    settled = true;
-    done(error);
-    throw error;
-  } finally {
-    if (!settled) done(clientClosedError());
-  }
 }

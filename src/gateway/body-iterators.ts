@@ -1,0 +1,57 @@
+import type { ProtocolId } from '../protocols/protocol-id.js';
+import { parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
+import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { extractStreamDeltaText } from './prompt-text.js';
+
+/** Small async-iterator pieces the gateway wraps around upstream bodies. */
+
+/** Passes chunks on (keeping a copy when `chunks` is given) and turns transport errors into GatewayErrors. */
+export async function* collectInto(
+  body: AsyncIterable<Buffer>,
+  chunks: Buffer[] | undefined,
+  providerType: string,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) {
+      chunks?.push(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    throw toTransportError(error, providerType, signal);
+  }
+}
+
+/** Kinds of failure after which another provider may do better. */
+
+/** Prompt logging for converted streams: reads the text back out of the client-protocol frames. */
+export async function* tapText(frames: AsyncIterable<string>, protocol: ProtocolId, onText: (text: string) => void): AsyncGenerator<string> {
+  for await (const text of frames) {
+    for (const block of text.split(/\n\n/)) {
+      const { data } = parseSseFrame(block);
+      if (!data || data === '[DONE]') continue;
+      try {
+        onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
+      } catch {
+        // Not JSON: nothing to log.
+      }
+    }
+    yield text;
+  }
+}
+
+/** Calls `done` once when the iteration ends, fails, or is abandoned by the consumer. */
+export async function* settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
+  let settled = false;
+  try {
+    for await (const item of source) yield item;
+    settled = true;
+    done(undefined);
+  } catch (error) {
+    settled = true;
+    done(error);
+    throw error;
+  } finally {
+    if (!settled) done(clientClosedError());
+  }
+}
