@@ -24,7 +24,8 @@ export class PoolInstanceSelector implements InstanceSelector {
     if (!client) {
       const adapter = this.adapters.get(instance.providerType);
       if (!adapter) throw new Error(`no adapter for ${instance.providerType}`);
-      client = adapter.createClient(instance.config, this.dependencies);
+      // The uuid rides along: some backends derive a stable per-account id from it (Kiro's machine id).
+      client = adapter.createClient({ ...instance.config, uuid: instance.id }, this.dependencies);
       this.clients.set(instance, client);
     }
     return client;

@@ -208,4 +208,31 @@ describe('a Claude Code request', () => {
       { functionCall: { id: assistant[3]?.id, name: 'Write', args: { file_path: '/r/s.md' } }, thoughtSignature: 'R2VtaW5pU2ln' },
     ]);
   });
+
+  it('keeps a long MCP tool name working on OpenAI and Gemini backends', () => {
+    const longName = `mcp__claude_in_chrome__${'navigate_to_the_page_and_wait'.repeat(3)}`;
+    const body = {
+      model: 'm',
+      max_tokens: 100,
+      stream: true,
+      messages: [{ role: 'user', content: 'go' }],
+      tools: [{ name: longName, input_schema: { type: 'object', properties: { url: { type: 'string' } } } }],
+      tool_choice: { type: 'tool', name: longName },
+    };
+    const longRequest = claudeCodec.decodeRequest(body, {});
+    const openaiBody = openaiChatCodec.encodeRequest(longRequest) as { tools: { function: { name: string } }[]; tool_choice: { function: { name: string } } };
+    const sentName = openaiBody.tools[0]?.function.name ?? '';
+    expect(sentName.length).toBeLessThanOrEqual(64);
+    expect(openaiBody.tool_choice.function.name).toBe(sentName);
+    const geminiBody = geminiCodec.encodeRequest(longRequest) as { tools: { functionDeclarations: { name: string }[] }[] };
+    expect(geminiBody.tools[0]?.functionDeclarations[0]?.name).toBe(sentName);
+    const upstream =
+      `data: ${JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: sentName, arguments: '{"url":"x"}' } }] } }] })}\n\n` +
+      `data: ${JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] })}\n\n` +
+      'data: [DONE]\n\n';
+    const start = parseSseText(transcodeSseText(openaiChatCodec, claudeCodec, longRequest, upstream))
+      .map((frame) => JSON.parse(frame.data ?? '') as { type: string; content_block?: { name?: string } })
+      .find((data) => data.type === 'content_block_start');
+    expect(start?.content_block?.name).toBe(longName);
+  });
 });
