@@ -15,6 +15,13 @@ export interface PassthroughOptions {
   readonly onText?: (text: string) => void;
 }
 
+function spanOf(frames: Buffer[]): Buffer {
+  const first = frames[0] as Buffer;
+  const last = frames[frames.length - 1] as Buffer;
+  if (first.buffer !== last.buffer) return Buffer.concat(frames);
+  return Buffer.from(first.buffer, first.byteOffset, last.byteOffset + last.length - first.byteOffset);
+}
+
 function truncatedStream(providerType: string): GatewayError {
   return new GatewayError('upstream_stream_truncated', 'upstream', `${providerType} stream ended before its end marker`, {
     status: 502,
@@ -51,8 +58,9 @@ export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: P
       const frames = splitter.push(chunk);
       for (const frame of frames) inspect(frame);
       // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
+      // The frames are adjacent views of one buffer, so their span is forwarded without copying.
       if (frames.length === 1) yield frames[0] as Buffer;
-      else if (frames.length > 1) yield Buffer.concat(frames);
+      else if (frames.length > 1) yield spanOf(frames);
     }
   } catch (error) {
     throw toTransportError(error, options.providerType, options.signal);
