@@ -81,6 +81,8 @@ export interface GeminiMockOptions {
   /** Projects generation may use; anything else is 403 PERMISSION_DENIED. */
   allowedProjects?: string[];
   tokenDelayMs?: number;
+  /** Answers every generation call not scripted with enqueueGeneration (default: "Hello!"). */
+  generate?: GenerationHandler;
 }
 
 export interface GeminiMock {
@@ -189,7 +191,7 @@ export async function startGeminiMock(options: GeminiMockOptions = {}): Promise<
     }
     if (!allowed.has(envelope.project)) return sendJson(response, 403, error403(envelope.project));
     if (stream && request.query.get('alt') !== 'sse') return sendJson(response, 400, { error: { code: 400, message: 'alt=sse required', status: 'INVALID_ARGUMENT' } });
-    const scripted = generationQueue.shift();
+    const scripted = generationQueue.shift() ?? options.generate;
     if (scripted) return scripted(request, response, envelope);
     if (!stream) return sendJson(response, 200, { response: HELLO_RESPONSE, traceId: 't1' });
     response.writeHead(200, { 'content-type': 'text/event-stream' });
