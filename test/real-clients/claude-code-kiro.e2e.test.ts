@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Harness } from '../helpers/gateway-harness.js';
+import { startKiroMock, type KiroMock } from '../mocks/kiro-mock.js';
+import { installClaudeCode } from './install-client.js';
+
+const CLAUDE_CODE_VERSION = '2.1.332';
+
+describe('Claude Code on claude-kiro-oauth', () => {
+  let kiro: KiroMock;
+  let gateway: Harness;
+  let binary: string;
+
+  beforeAll(async () => {
+    binary = await installClaudeCode(CLAUDE_CODE_VERSION);
+    kiro = await startKiroMock();
+    const directory = await mkdtemp(path.join(tmpdir(), 'cc-kiro-creds-'));
+    const credentials = path.join(directory, 'kiro-auth-token.json');
+    await writeFile(
+      credentials,
+      JSON.stringify({
+        accessToken: 'access-0',
+        refreshToken: 'refresh-0',
+        profileArn: 'arn:aws:codewhisperer:us-east-1:111111111111:profile/EXAMPLE',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        authMethod: 'social',
+        provider: 'Google',
+        region: 'us-east-1',
+      }),
+    );
+    gateway = await startGateway({
+      REQUIRED_API_KEY: 'gw-key',
+      MODEL_PROVIDER: 'claude-kiro-oauth',
+      KIRO_OAUTH_CREDS_FILE_PATH: credentials,
+      KIRO_BASE_URL: kiro.chatUrl,
+      KIRO_REFRESH_URL: kiro.refreshUrl,
+      KIRO_REFRESH_IDC_URL: kiro.idcRefreshUrl,
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await gateway?.close(100);
+    await kiro?.close();
+  });
+
+  it('answers `claude -p` with requests Kiro accepts (its conversationState invariants checked by the mock)', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'claude-code-kiro-'));
+    const child = spawn(binary, ['-p', 'say hi', '--output-format', 'json'], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: cwd,
+        ANTHROPIC_BASE_URL: gateway.url,
+        ANTHROPIC_API_KEY: 'gw-key',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_ERROR_REPORTING: '1',
+        DISABLE_AUTOUPDATER: '1',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    expect(code, stderr).toBe(0);
+    const output = JSON.parse(stdout) as { is_error: boolean; result: string };
+    expect(output.is_error).toBe(false);
+    expect(output.result).toContain('Hello from kiro-mock!');
+    expect(kiro.requests('/generateAssistantResponse').length).toBeGreaterThan(0);
+  }, 120_000);
+});
