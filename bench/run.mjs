@@ -88,13 +88,24 @@ const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'He
 const claudeBody = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, how are you?' }] };
 
 /** Runs one load shape against each target in alternating rounds, so machine noise hits all alike. */
+/** CPU time (user + system, ms) a process has used: the server's own cost per request, whatever the load generator manages. */
+async function cpuMs(pid) {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function interleaved(targets, shape) {
-  const results = Object.fromEntries(Object.keys(targets).map((name) => [name, { latencies: [], ttfbs: [], chunkDelays: [], rps: [], failures: 0 }]));
-  for (const [name, origin] of Object.entries(targets)) await runLoad({ ...shape(name), origin, requests: Math.max(20, shape(name).concurrency * 4) });
+  const results = Object.fromEntries(Object.keys(targets).map((name) => [name, { latencies: [], ttfbs: [], chunkDelays: [], rps: [], failures: 0, cpuMs: 0, requests: 0 }]));
+  const urlOf = (target) => (typeof target === 'string' ? target : target.url);
+  for (const [name, target] of Object.entries(targets)) await runLoad({ ...shape(name), origin: urlOf(target), requests: Math.max(20, shape(name).concurrency * 4) });
   for (let round = 0; round < rounds; round += 1) {
-    for (const [name, origin] of Object.entries(targets)) {
-      const run = await runLoad({ ...shape(name), origin });
+    for (const [name, target] of Object.entries(targets)) {
+      const pid = typeof target === 'string' ? undefined : target.pid;
+      const cpuBefore = pid ? await cpuMs(pid) : 0;
+      const run = await runLoad({ ...shape(name), origin: urlOf(target) });
       const bucket = results[name];
+      if (pid) bucket.cpuMs += (await cpuMs(pid)) - cpuBefore;
+      bucket.requests += run.latencies.length;
       bucket.latencies.push(...run.latencies);
       bucket.ttfbs.push(...run.ttfbs);
       bucket.chunkDelays.push(...run.chunkDelays);
@@ -103,6 +114,7 @@ async function interleaved(targets, shape) {
     }
   }
   for (const bucket of Object.values(results)) {
+    bucket.cpuUsPerRequest = bucket.cpuMs > 0 ? (bucket.cpuMs * 1000) / bucket.requests : undefined;
     bucket.rps = [...bucket.rps].sort((a, b) => a - b)[Math.floor(bucket.rps.length / 2)];
     bucket.latency = summarize(bucket.latencies);
     bucket.ttfb = summarize(bucket.ttfbs);
@@ -162,7 +174,7 @@ async function main() {
   }, 100);
 
   const scenarios = [];
-  const targets = { direct: mockUrl, bare: bareUrl, gateway: gateway.url };
+  const targets = { direct: mockUrl, bare: { url: bareUrl, pid: bare.child.pid }, gateway: { url: gateway.url, pid: gateway.child.pid } };
   for (const concurrency of [1, 16, 64]) {
     const requests = Math.round((concurrency === 1 ? 2000 : 8000) * scale);
     scenarios.push({
@@ -189,7 +201,7 @@ async function main() {
     for (const stream of [false, true]) {
       scenarios.push({
         name: `claude client -> openai backend${stream ? ' stream' : ''}, c=16`,
-        results: await interleaved({ direct: mockUrl, gateway: gateway.url }, (name) => ({
+        results: await interleaved({ direct: mockUrl, gateway: { url: gateway.url, pid: gateway.child.pid } }, (name) => ({
           path: name === 'direct' ? '/v1/chat/completions' : '/openai-custom/v1/messages',
           body: name === 'direct' ? { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream } : { ...claudeBody, model: 'gpt-4o-mini@chunks=20', stream },
           concurrency: 16, requests: Math.round(4000 * scale),
@@ -208,7 +220,7 @@ async function main() {
   const pool10k = await startGateway(mockUrl, 10_000);
   scenarios.push({
     name: 'pool of 3 vs 10,000 instances, c=16',
-    results: await interleaved({ direct: mockUrl, pool3: pool3.url, pool10k: pool10k.url }, () => ({
+    results: await interleaved({ direct: mockUrl, pool3: { url: pool3.url, pid: pool3.child.pid }, pool10k: { url: pool10k.url, pid: pool10k.child.pid } }, () => ({
       path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: Math.round(8000 * scale),
     })),
   });
@@ -229,17 +241,17 @@ async function main() {
 const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 function printTable(scenarios, memory) {
-  const rows = [['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50', 'added p99', 'ttfb p50', 'chunk delay p99', 'fail']];
+  const rows = [['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50', 'added p99', 'ttfb p50', 'chunk delay p99', 'cpu µs/req', 'fail']];
   for (const scenario of scenarios) {
     if (scenario.skipped) {
-      rows.push([scenario.name, `skipped: ${scenario.skipped}`, '', '', '', '', '', '', '', '', '']);
+      rows.push([scenario.name, `skipped: ${scenario.skipped}`, '', '', '', '', '', '', '', '', '', '']);
       continue;
     }
     const direct = scenario.results.direct;
     for (const [target, result] of Object.entries(scenario.results)) {
       const added = target === 'direct' ? ['', ''] : [fmt(result.latency.p50 - direct.latency.p50, 3), fmt(result.latency.p99 - direct.latency.p99, 3)];
       rows.push([scenario.name, target, fmt(result.rps, 0), fmt(result.latency.p50, 3), fmt(result.latency.p90, 3), fmt(result.latency.p99, 3), ...added,
-        fmt(result.ttfb.p50, 3), fmt(result.chunkDelay.p99, 3), String(result.failures)]);
+        fmt(result.ttfb.p50, 3), fmt(result.chunkDelay.p99, 3), fmt(result.cpuUsPerRequest, 0), String(result.failures)]);
     }
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
@@ -257,8 +269,11 @@ function evaluateTargets(scenarios, memory) {
   const conversion = find('claude client -> openai backend, c=16');
   const passthrough16 = find('openai passthrough, c=16');
   return {
-    poolSelection10kVs3: { value: pools.pool10k.rps / pools.pool3.rps, target: 0.9 },
-    conversionCostVsPassthrough: conversion ? { value: passthrough16.gateway.rps / conversion.gateway.rps - 1, target: 0.25 } : undefined,
+    poolSelection10kVs3: { value: pools.pool10k.rps / pools.pool3.rps, target: 0.9, cpuRatio: pools.pool10k.cpuUsPerRequest / pools.pool3.cpuUsPerRequest },
+    conversionCostVsPassthrough: conversion
+      ? { value: passthrough16.gateway.rps / conversion.gateway.rps - 1, target: 0.25, cpuRatio: conversion.gateway.cpuUsPerRequest / passthrough16.gateway.cpuUsPerRequest - 1 }
+      : undefined,
+    gatewayCpuVsBareAtC64: { value: c64.gateway.cpuUsPerRequest / c64.bare.cpuUsPerRequest },
     addedP50AtC1Ms: { value: c1.gateway.latency.p50 - c1.direct.latency.p50, target: 0.2 },
     addedP99AtC1Ms: { value: c1.gateway.latency.p99 - c1.direct.latency.p99, target: 1 },
     rpsRatioAtC64: { value: c64.gateway.rps / c64.direct.rps, target: 0.5, floorRatio: c64.bare.rps / c64.direct.rps },
