@@ -154,6 +154,23 @@ describe('provider pools through the gateway', () => {
     expect(mocks.openai.requests.at(-1)!.json()).toMatchObject({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] });
   });
 
+  it('uses modelFallbackMapping as the last resort, swapping provider and model', async () => {
+    const mocks = { openai: await startOpenAiMock({ key: 'k-openai', name: 'openai' }) };
+    const { gateway } = await startPools(mocks, {
+      'claude-custom': [{ uuid: 'dead-claude', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }],
+      'openai-custom': [openaiInstance('openai', mocks.openai)],
+    }, { MODEL_PROVIDER: 'claude-custom', modelFallbackMapping: { 'claude-opus-4-5': { targetProviderType: 'openai-custom', targetModel: 'gpt-4o' } } });
+    const body = JSON.stringify({ model: 'claude-opus-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+    const { response, json } = await post(gateway, '/v1/messages', body);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-aiclient-provider')).toBe('openai-custom');
+    expect(json.content[0].text).toBe('Hello from openai!');
+    expect(mocks.openai.requests.at(-1)!.json()).toMatchObject({ model: 'gpt-4o' });
+    // Another model has no mapping: the client sees the claude-custom failure.
+    const unmapped = await post(gateway, '/v1/messages', body.replace('claude-opus-4-5', 'claude-haiku-4-5'));
+    expect([502, 503]).toContain(unmapped.response.status);
+  });
+
   it('answers 503 in the client shape when every instance is down and no fallback exists', async () => {
     const { gateway } = await startPools({}, { 'claude-custom': [{ uuid: 'dead', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }] }, { MODEL_PROVIDER: 'claude-custom', MAX_ERROR_COUNT: 1 });
     const body = JSON.stringify({ model: 'claude-x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
