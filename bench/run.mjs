@@ -14,7 +14,7 @@ import { runLoad, summarize } from './load.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 2 : 5;
-const scale = quick ? 0.25 : 1;
+const scale = quick ? 0.12 : 1;
 
 function hasTaskset() {
   try {
@@ -186,7 +186,7 @@ async function main() {
     name: 'openai stream 200 chunks, c=1',
     results: await interleaved(targets, () => ({
       path: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini@chunks=200,spacing=1', stream: true }, concurrency: 1,
-      requests: Math.max(5, Math.round(20 * scale)), measureChunks: true,
+      requests: quick ? 3 : 20, measureChunks: true,
     })),
   });
   scenarios.push({
@@ -212,7 +212,7 @@ async function main() {
     scenarios.push({ name: 'claude client -> openai backend', skipped: `conversion not available (gateway answered ${conversionStatus})` });
   }
   clearInterval(sampler);
-  const idleStreams = await idleStreamsRss(gateway, quick ? 250 : 1000);
+  const idleStreams = await idleStreamsRss(gateway, quick ? 200 : 1000);
   gateway.child.kill('SIGTERM');
 
   // Selection cost: the same load through a pool of 3 and a pool of 10,000 instances (one gateway at a time on core 0).
