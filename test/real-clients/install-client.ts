@@ -30,3 +30,33 @@ export async function installClaudeCode(version: string): Promise<string> {
   const folder = await installClient('claude-code', `@anthropic-ai/claude-code@${version}`);
   return path.join(folder, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`, 'claude');
 }
+
+/** Codex ships its native binary in a per-platform package (aliased as `@openai/codex-<platform>-<arch>`). */
+export async function installCodex(version: string): Promise<{ binary: string; pathDir: string }> {
+  const folder = await installClient(`codex-${version}`, `@openai/codex@${version}`);
+  const triples: Record<string, string> = {
+    'linux-x64': 'x86_64-unknown-linux-musl',
+    'linux-arm64': 'aarch64-unknown-linux-musl',
+    'darwin-x64': 'x86_64-apple-darwin',
+    'darwin-arm64': 'aarch64-apple-darwin',
+  };
+  const triple = triples[`${process.platform}-${process.arch}`];
+  if (!triple) throw new Error(`no Codex binary for ${process.platform}-${process.arch}`);
+  const vendor = path.join(folder, 'node_modules', '@openai', `codex-${process.platform}-${process.arch}`, 'vendor', triple);
+  const binary = path.join(vendor, 'bin', 'codex');
+  await access(binary).catch(() => {
+    throw new Error(`Codex binary missing at ${binary} (remove ${folder} to reinstall)`);
+  });
+  // `codex-path` holds the helpers (rg) that the npm launcher puts on PATH.
+  return { binary, pathDir: path.join(vendor, 'codex-path') };
+}
+
+/** Gemini CLI is a Node bundle; returns the script to run with `node` (as its `gemini` bin does). */
+export async function installGeminiCli(version: string): Promise<string> {
+  const folder = await installClient(`gemini-cli-${version}`, `@google/gemini-cli@${version}`);
+  const script = path.join(folder, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
+  await access(script).catch(() => {
+    throw new Error(`Gemini CLI script missing at ${script} (remove ${folder} to reinstall)`);
+  });
+  return script;
+}
