@@ -229,9 +229,8 @@ describe('claude codec: requests', () => {
   it.each([
     ['temperature 0.2', { temperature: 0.2 }, undefined],
     ['temperature 1', { temperature: 1 }, { type: 'enabled', budget_tokens: 8192 }],
-    ['top_k', { topK: 5 }, undefined],
     ['forced tool', { toolChoice: { type: 'required' } }, undefined],
-  ] as const)('drops thinking a client of another protocol asked for together with %s', (_name, extra, expected) => {
+  ] as const)('decides thinking a client of another protocol asked for together with %s', (_name, extra, expected) => {
     const base: CanonicalRequest = {
       protocol: 'openai-chat',
       model: 'claude-sonnet-4-5',
@@ -243,6 +242,23 @@ describe('claude codec: requests', () => {
     };
     const body = claudeCodec.encodeRequest({ ...base, ...extra });
     expect(body.thinking).toEqual(expected);
+  });
+
+  it('keeps thinking a Gemini client asked for and leaves its top_k (and a low top_p) out, as Claude requires', () => {
+    const body = claudeCodec.encodeRequest({
+      protocol: 'gemini',
+      model: 'claude-sonnet-4-5',
+      stream: false,
+      system: [],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      tools: [],
+      topK: 64,
+      topP: 0.9,
+      reasoning: { mode: 'enabled', effort: 'high', includeThoughts: true },
+    });
+    expect(body.thinking).toMatchObject({ type: 'enabled' });
+    expect(body).not.toHaveProperty('top_k');
+    expect(body).not.toHaveProperty('top_p');
   });
 
   it('drops thinking when an unfinished tool loop lost its signed thinking block (clients of other protocols)', () => {

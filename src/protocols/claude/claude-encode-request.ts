@@ -228,7 +228,9 @@ function thinkingAllowed(request: CanonicalRequest, hasTools: boolean): boolean 
   if (hasTools && (request.toolChoice?.type === 'required' || request.toolChoice?.type === 'tool')) return false;
   if (!toolLoopKeepsThinking(request.messages)) return false;
   if (request.protocol === 'claude') return true;
-  return (request.temperature === undefined || request.temperature === 1) && request.topK === undefined;
+  // A top_k hint (Gemini CLI always sends topK 64) does not outweigh thinking the client asked for:
+  // top_k is left out instead (see encodeClaudeRequest). A temperature other than 1 is a deliberate choice and wins.
+  return request.temperature === undefined || request.temperature === 1;
 }
 
 /** Canonical -> Claude Messages request body. */
@@ -260,8 +262,10 @@ export function encodeClaudeRequest(request: CanonicalRequest): Record<string, u
   if (request.temperature !== undefined) body.temperature = request.temperature;
   // Current Claude models reject temperature and top_p together: a client of another protocol that sent
   // both keeps its temperature.
-  if (request.topP !== undefined && (request.temperature === undefined || request.protocol === 'claude')) body.top_p = request.topP;
-  if (request.topK !== undefined) body.top_k = request.topK;
+  // With thinking on, Claude refuses top_k and a top_p below 0.95: those hints are left out.
+  const topPAllowed = !thinking || (request.topP !== undefined && request.topP >= 0.95);
+  if (request.topP !== undefined && topPAllowed && (request.temperature === undefined || request.protocol === 'claude')) body.top_p = request.topP;
+  if (request.topK !== undefined && !thinking) body.top_k = request.topK;
   if (request.stopSequences?.length) body.stop_sequences = request.stopSequences;
   const extras = request.protocol === 'claude' ? request.providerMetadata?.claude : undefined;
   if (extras) Object.assign(body, extras);

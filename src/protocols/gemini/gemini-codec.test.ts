@@ -346,3 +346,21 @@ describe('Gemini client requests (cases 37-39)', () => {
     expect(body.generationConfig).toEqual({ maxOutputTokens: 100, temperature: 0.2, thinkingConfig: { thinkingLevel: 'HIGH', includeThoughts: true } });
   });
 });
+
+describe('Gemini CLI quirks', () => {
+  it('drops an identical repeat of a functionResponse with the same id (Gemini CLI after --resume)', () => {
+    const response = { id: 'call_1', name: 'read_file', response: { output: 'banana' } };
+    const request = geminiCodec.decodeRequest(
+      {
+        contents: [
+          { role: 'user', parts: [{ text: 'read it' }] },
+          { role: 'model', parts: [{ functionCall: { id: 'call_1', name: 'read_file', args: { path: 'a' } } }] },
+          { role: 'user', parts: [{ functionResponse: response }, { functionResponse: response }] },
+        ],
+      },
+      { model: 'gemini-2.5-flash', stream: false },
+    );
+    const results = request.messages.flatMap((message) => message.content).filter((part) => part.type === 'tool-result');
+    expect(results).toHaveLength(1);
+  });
+});

@@ -128,7 +128,15 @@ function decodeContents(contents: unknown[]): CanonicalMessage[] {
   contents.forEach((content, contentIndex) => {
     if (!isRecord(content)) throw invalidRequest('contents[] entries must be objects');
     const role = content.role === 'model' ? 'assistant' : 'user';
+    const seenResponses = new Set<string>();
     asArray(content.parts).forEach((raw, partIndex) => {
+      // Gemini CLI repeats a functionResponse after --resume; one result per call id is all the id-based
+      // protocols accept (Anthropic rejects duplicates), so an identical repeat of an id'd result is dropped.
+      if (isRecord(raw) && isRecord(raw.functionResponse) && typeof raw.functionResponse.id === 'string') {
+        const key = JSON.stringify(raw.functionResponse);
+        if (seenResponses.has(key)) return;
+        seenResponses.add(key);
+      }
       const part = decodePart(raw, ids, `${contentIndex}_${partIndex}`);
       if (!part) return;
       const parts: ContentPart[] = [];
