@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -7,22 +7,41 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const CACHE = fileURLToPath(new URL('../../.cache/clients/', import.meta.url));
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Installs a real client CLI from npm into .cache/clients (once; later runs reuse it) and returns
- * the folder. Bounded: a registry that does not answer fails the test instead of hanging it.
+ * the folder. Test files run in parallel workers, so one worker installs under a lock directory while
+ * the others wait for its "installed" marker. Bounded: a registry that does not answer fails the test.
  */
 export async function installClient(name: string, spec: string): Promise<string> {
   const folder = path.join(CACHE, name);
-  const marker = path.join(folder, 'node_modules', ...spec.split('@').slice(0, -1).join('@').split('/'));
-  try {
-    await access(marker);
-    return folder;
-  } catch {
-    // Not installed yet.
+  const installed = path.join(folder, `.installed-${spec.replace(/[^a-zA-Z0-9.@-]/g, '_')}`);
+  const lock = `${folder}.lock`;
+  const isInstalled = () => access(installed).then(() => true, () => false);
+  await mkdir(CACHE, { recursive: true });
+  for (let waited = 0; waited < 300_000; waited += 500) {
+    if (await isInstalled()) return folder;
+    try {
+      await mkdir(lock);
+    } catch {
+      // Another worker is installing: wait for it (a lock older than 5 minutes is a crashed install).
+      const age = Date.now() - (await stat(lock).then((info) => info.mtimeMs, () => Date.now()));
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      await pause(500);
+      continue;
+    }
+    try {
+      if (await isInstalled()) return folder;
+      await mkdir(folder, { recursive: true });
+      await run('npm', ['install', '--prefix', folder, '--no-audit', '--no-fund', '--no-save', spec], { timeout: 240_000 });
+      await writeFile(installed, `${new Date().toISOString()}\n`);
+      return folder;
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
   }
-  await mkdir(folder, { recursive: true });
-  await run('npm', ['install', '--prefix', folder, '--no-audit', '--no-fund', '--no-save', spec], { timeout: 240_000 });
-  return folder;
+  throw new Error(`timed out waiting for the install of ${spec}`);
 }
 
 /** Claude Code ships its native binary in a per-platform package. */
