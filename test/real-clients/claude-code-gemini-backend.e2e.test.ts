@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 import { codeAssistEvent, INITIAL_ACCESS_TOKEN, startGeminiMock, VALID_REFRESH_TOKEN, type GeminiMock } from '../mocks/gemini-mock.js';
+import { CLAUDE_CODE_VERSION, runClaudeCode } from './claude-code-runner.js';
 import { installClaudeCode } from './install-client.js';
-
-const CLAUDE_CODE_VERSION = '2.1.332';
 
 type Part = { text?: string; functionCall?: unknown; functionResponse?: { name: string; response: unknown } };
 
@@ -57,30 +55,16 @@ describe('Claude Code on gemini-cli-oauth (protocol conversion), with a real too
   it('runs Bash through the function call Gemini asked for and reports its output', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'claude-code-gemini-'));
     await writeFile(path.join(cwd, 'gemini-marker.txt'), 'x');
-    const child = spawn(binary, ['-p', 'list the files here', '--output-format', 'json', '--allowedTools', 'Bash(ls:*)'], {
+    const { code, stdout, stderr } = await runClaudeCode(binary, ['-p', 'list the files here', '--output-format', 'json', '--allowedTools', 'Bash(ls:*)'], {
       cwd,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
         ANTHROPIC_BASE_URL: gateway.url,
         ANTHROPIC_API_KEY: 'gw-key',
         // A model prefix picks the backend and its model.
         ANTHROPIC_MODEL: 'gemini-cli-oauth:gemini-2.5-pro',
         ANTHROPIC_SMALL_FAST_MODEL: 'gemini-cli-oauth:gemini-2.5-flash',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
     expect(code, stderr).toBe(0);
     const output = JSON.parse(stdout) as { is_error: boolean; result: string; num_turns: number };
     expect(output.is_error).toBe(false);

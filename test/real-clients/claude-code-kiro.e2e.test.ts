@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 import { startKiroMock, type KiroMock } from '../mocks/kiro-mock.js';
+import { CLAUDE_CODE_VERSION, runClaudeCode } from './claude-code-runner.js';
 import { installClaudeCode } from './install-client.js';
-
-const CLAUDE_CODE_VERSION = '2.1.332';
 
 describe('Claude Code on claude-kiro-oauth', () => {
   let kiro: KiroMock;
@@ -47,27 +45,13 @@ describe('Claude Code on claude-kiro-oauth', () => {
 
   it('answers `claude -p` with requests Kiro accepts (its conversationState invariants checked by the mock)', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'claude-code-kiro-'));
-    const child = spawn(binary, ['-p', 'say hi', '--output-format', 'json'], {
+    const { code, stdout, stderr } = await runClaudeCode(binary, ['-p', 'say hi', '--output-format', 'json'], {
       cwd,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
         ANTHROPIC_BASE_URL: gateway.url,
         ANTHROPIC_API_KEY: 'gw-key',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
     expect(code, stderr).toBe(0);
     const output = JSON.parse(stdout) as { is_error: boolean; result: string };
     expect(output.is_error).toBe(false);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 import { sendSse, startMockServer, type MockServer } from '../mocks/mock-server.js';
 import { openaiChunk } from '../mocks/openai-mock.js';
+import { CLAUDE_CODE_VERSION, runClaudeCode } from './claude-code-runner.js';
 import { installClaudeCode } from './install-client.js';
-
-const CLAUDE_CODE_VERSION = '2.1.332';
 
 interface ChatMessage {
   role: string;
@@ -60,30 +58,16 @@ describe('Claude Code on an OpenAI-compatible backend (protocol conversion), wit
   it('runs Bash through the tool call the backend asked for and reports its output', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'claude-code-tools-'));
     await writeFile(path.join(cwd, 'marker-file.txt'), 'x');
-    const child = spawn(binary, ['-p', 'list the files here', '--output-format', 'json', '--allowedTools', 'Bash(ls:*)'], {
+    const { code, stdout, stderr } = await runClaudeCode(binary, ['-p', 'list the files here', '--output-format', 'json', '--allowedTools', 'Bash(ls:*)'], {
       cwd,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
         ANTHROPIC_BASE_URL: gateway.url,
         ANTHROPIC_API_KEY: 'gw-key',
         // Claude Code warns about model names it does not know; the gateway routes by provider, so the
         // Claude name goes to the OpenAI-compatible backend as it is.
         ANTHROPIC_MODEL: 'claude-sonnet-4-5',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const output = JSON.parse(stdout) as { is_error: boolean; result: string; num_turns: number };

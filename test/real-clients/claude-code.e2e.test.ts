@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,33 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from '../mocks/anthropic-mock.js';
 import type { MockServer } from '../mocks/mock-server.js';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
+import { CLAUDE_CODE_VERSION, runClaudeCode } from './claude-code-runner.js';
 import { installClaudeCode } from './install-client.js';
 
-const CLAUDE_CODE_VERSION = '2.1.332';
-
-async function runClaude(binary: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cwd = await mkdtemp(path.join(tmpdir(), 'claude-code-run-'));
-  const child = spawn(binary, args, {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: cwd,
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      DISABLE_AUTOUPDATER: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+async function runClaude(binary: string, args: string[], env: Record<string, string>) {
+  return runClaudeCode(binary, args, { cwd: await mkdtemp(path.join(tmpdir(), 'claude-code-run-')), env });
 }
 
 describe('Claude Code through the gateway to claude-custom', () => {
