@@ -17,7 +17,17 @@ export class PoolInstanceSelector implements InstanceSelector {
     private readonly dependencies: ProviderDependencies,
     /** REQUEST_MAX_RETRIES + 1: how many instances one request may try. */
     private readonly attemptLimit: number,
-  ) {}
+  ) {
+    // Clients are made up front (cheap: OAuth backends load credentials on first use), so the first
+    // request to each of thousands of instances does not pay for it; instances added by a reload are made lazily.
+    for (const instance of pool.allInstances()) {
+      try {
+        this.clientOf(instance);
+      } catch {
+        // A broken instance fails its own requests later, with the adapter's message; start-up goes on.
+      }
+    }
+  }
 
   clientOf(instance: PoolInstance): ProviderClient {
     let client = this.clients.get(instance);
