@@ -1,19 +1,19 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { sendJson } from '../mocks/mock-server.js';
+import type { Harness } from '../helpers/gateway-harness.js';
+import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { OPENAI_MOCK_KEY } from '../mocks/openai-mock.js';
-import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 import { installCodex } from './install-client.js';
 import { removeScratchDirs, report, runCli, scratchDir } from './run-cli.js';
-import { MOCK_THINKING, startScriptedAnthropicMock, startScriptedOpenAiMock, thinkingBlocks, TOOL_CALL_ID, toolResults, type ScriptedMock } from './scripted-mocks.js';
+import { MOCK_THINKING, startTwoBackendGateway, thinkingBlocks, TOOL_CALL_ID, toolResults, type BackendName, type TwoBackendSetup } from './scripted-mocks.js';
 
 const CODEX_VERSION = '0.169.0';
 const GATEWAY_KEY = 'gw-key';
 const RUN_TIMEOUT_MS = 90_000;
 
-type Provider = 'openai-custom' | 'claude-custom';
+type Provider = BackendName;
 const MODEL: Record<Provider, string> = { 'openai-custom': 'gpt-5.1-codex', 'claude-custom': 'claude-sonnet-4-5' };
 const EXPECTED: Record<Provider, string> = { 'openai-custom': 'Hello from openai-mock!', 'claude-custom': 'Hello from anthropic-mock!' };
 
@@ -43,26 +43,18 @@ function codexConfig(baseUrl: string, model: string, extra: string[] = []): stri
 }
 
 describe('Codex CLI (`codex exec`) through the gateway', () => {
-  const upstreams = {} as Record<Provider, ScriptedMock>;
+  let setup: TwoBackendSetup;
+  let upstreams: TwoBackendSetup['upstreams'];
   let gateway: Harness;
   let codex: { binary: string; pathDir: string };
 
   beforeAll(async () => {
     codex = await installCodex(CODEX_VERSION);
-    upstreams['openai-custom'] = await startScriptedOpenAiMock();
-    upstreams['claude-custom'] = await startScriptedAnthropicMock();
-    gateway = await startGateway({
-      REQUIRED_API_KEY: GATEWAY_KEY,
-      MODEL_PROVIDER: 'openai-custom,claude-custom',
-      OPENAI_API_KEY: OPENAI_MOCK_KEY,
-      OPENAI_BASE_URL: `${upstreams['openai-custom'].url}/v1`,
-      CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
-      CLAUDE_BASE_URL: upstreams['claude-custom'].url,
-    });
+    setup = await startTwoBackendGateway(GATEWAY_KEY);
+    ({ upstreams, gateway } = setup);
   }, 300_000);
   afterAll(async () => {
-    await gateway?.close(100);
-    for (const upstream of Object.values(upstreams)) await upstream?.close();
+    await setup?.close();
     await removeScratchDirs();
   });
 

@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { sendJson } from '../mocks/mock-server.js';
+import type { Harness } from '../helpers/gateway-harness.js';
+import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { OPENAI_MOCK_KEY } from '../mocks/openai-mock.js';
-import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 import { installGeminiCli } from './install-client.js';
 import { removeScratchDirs, report, runCli, scratchDir, type CliResult } from './run-cli.js';
-import { startScriptedAnthropicMock, startScriptedOpenAiMock, TOOL_CALL_ID, toolResults, type ScriptedMock } from './scripted-mocks.js';
+import { startTwoBackendGateway, TOOL_CALL_ID, toolResults, type BackendName, type TwoBackendSetup } from './scripted-mocks.js';
 
 const GEMINI_CLI_VERSION = '0.61.0'; // engines: node >=20
 const GATEWAY_KEY = 'gw-key';
@@ -21,29 +21,21 @@ const SETTINGS = {
   general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
 };
 
-type Provider = 'openai-custom' | 'claude-custom';
+type Provider = BackendName;
 
 describe('Gemini CLI (`gemini -p`) through the gateway', () => {
-  const upstreams = {} as Record<Provider, ScriptedMock>;
+  let setup: TwoBackendSetup;
+  let upstreams: TwoBackendSetup['upstreams'];
   let gateway: Harness;
   let script: string;
 
   beforeAll(async () => {
     script = await installGeminiCli(GEMINI_CLI_VERSION);
-    upstreams['openai-custom'] = await startScriptedOpenAiMock();
-    upstreams['claude-custom'] = await startScriptedAnthropicMock();
-    gateway = await startGateway({
-      REQUIRED_API_KEY: GATEWAY_KEY,
-      MODEL_PROVIDER: 'openai-custom,claude-custom',
-      OPENAI_API_KEY: OPENAI_MOCK_KEY,
-      OPENAI_BASE_URL: `${upstreams['openai-custom'].url}/v1`,
-      CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
-      CLAUDE_BASE_URL: upstreams['claude-custom'].url,
-    });
+    setup = await startTwoBackendGateway(GATEWAY_KEY);
+    ({ upstreams, gateway } = setup);
   }, 300_000);
   afterAll(async () => {
-    await gateway?.close(100);
-    for (const upstream of Object.values(upstreams)) await upstream?.close();
+    await setup?.close();
     await removeScratchDirs();
   });
 

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ANTHROPIC_MOCK_KEY, claudeEvent, claudeMessage, claudeTextStream } from '../mocks/anthropic-mock.js';
 import { sendJson, sendSse, startMockServer, type MockHandler, type MockServer, type RecordedRequest } from '../mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, openaiChunk, openaiCompletion, openaiTextStream } from '../mocks/openai-mock.js';
+import { startGateway, type Harness } from '../helpers/gateway-harness.js';
 
 /**
  * Mock upstreams for driving real CLIs: they answer like test/mocks/openai-mock.ts and
@@ -223,4 +224,36 @@ export function toolResults(request: RecordedRequest): Array<{ id: string; text:
         if (block.type === 'tool_result') results.push({ id: String(block.tool_use_id), text: JSON.stringify(block.content) });
   }
   return results;
+}
+
+export type BackendName = 'openai-custom' | 'claude-custom';
+
+export interface TwoBackendSetup {
+  readonly upstreams: Record<BackendName, ScriptedMock>;
+  readonly gateway: Harness;
+  close(): Promise<void>;
+}
+
+/** A gateway (client key `gatewayKey`) with a scripted OpenAI and a scripted Anthropic upstream, both configured. */
+export async function startTwoBackendGateway(gatewayKey: string): Promise<TwoBackendSetup> {
+  const upstreams: Record<BackendName, ScriptedMock> = {
+    'openai-custom': await startScriptedOpenAiMock(),
+    'claude-custom': await startScriptedAnthropicMock(),
+  };
+  const gateway = await startGateway({
+    REQUIRED_API_KEY: gatewayKey,
+    MODEL_PROVIDER: 'openai-custom,claude-custom',
+    OPENAI_API_KEY: OPENAI_MOCK_KEY,
+    OPENAI_BASE_URL: `${upstreams['openai-custom'].url}/v1`,
+    CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
+    CLAUDE_BASE_URL: upstreams['claude-custom'].url,
+  });
+  return {
+    upstreams,
+    gateway,
+    async close() {
+      await gateway.close(100);
+      for (const upstream of Object.values(upstreams)) await upstream.close();
+    },
+  };
 }
