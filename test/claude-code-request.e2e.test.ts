@@ -1,11 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
-import { INITIAL_ACCESS_TOKEN, startGeminiMock, VALID_REFRESH_TOKEN, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
+import { startGeminiMock, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
+import { geminiGatewaySettings, writeGeminiCredentials } from './mocks/gemini-test-client.js';
 
 /** A request shaped like Claude Code's: cached system blocks, 24 tools, adaptive thinking, echoed signatures. */
 function claudeCodeRequest(model: string): Record<string, unknown> {
@@ -98,17 +96,13 @@ describe('a Claude Code request on non-Claude backends', () => {
   beforeAll(async () => {
     openaiUpstream = await startOpenAiMock();
     geminiUpstream = await startGeminiMock();
-    const directory = await mkdtemp(path.join(tmpdir(), 'cc-gemini-'));
-    const credentials = path.join(directory, 'oauth_creds.json');
-    await writeFile(credentials, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 }));
+    const credentials = await writeGeminiCredentials();
     gateway = await startGateway({
       REQUIRED_API_KEY: 'gw-key',
       MODEL_PROVIDER: 'openai-custom',
       OPENAI_API_KEY: OPENAI_MOCK_KEY,
       OPENAI_BASE_URL: openaiUpstream.url,
-      GEMINI_OAUTH_CREDS_FILE_PATH: credentials,
-      GEMINI_BASE_URL: geminiUpstream.url,
-      GEMINI_OAUTH_TOKEN_URL: `${geminiUpstream.url}/token`,
+      ...geminiGatewaySettings(geminiUpstream, credentials),
     });
   });
   afterAll(async () => {

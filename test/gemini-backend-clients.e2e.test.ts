@@ -1,11 +1,9 @@
 import { GoogleGenAI } from '@google/genai';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
-import { codeAssistEvent, INITIAL_ACCESS_TOKEN, startGeminiMock, VALID_REFRESH_TOKEN, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
+import { codeAssistEvent, startGeminiMock, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
+import { geminiGatewaySettings, writeGeminiCredentials } from './mocks/gemini-test-client.js';
 
 /** The Gemini SDK (native protocol) and OpenAI Responses clients on gemini-cli-oauth, with a tool round trip. */
 describe('Gemini and Responses clients on gemini-cli-oauth', () => {
@@ -14,15 +12,11 @@ describe('Gemini and Responses clients on gemini-cli-oauth', () => {
 
   beforeAll(async () => {
     mock = await startGeminiMock();
-    const directory = await mkdtemp(path.join(tmpdir(), 'gemini-clients-'));
-    const file = path.join(directory, 'oauth_creds.json');
-    await writeFile(file, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 }));
+    const file = await writeGeminiCredentials();
     gateway = await startGateway({
       REQUIRED_API_KEY: 'gw-key',
       MODEL_PROVIDER: 'gemini-cli-oauth',
-      GEMINI_OAUTH_CREDS_FILE_PATH: file,
-      GEMINI_BASE_URL: mock.url,
-      GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token`,
+      ...geminiGatewaySettings(mock, file),
     });
   });
   afterAll(async () => {

@@ -1,12 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
-import { codeAssistEvent, INITIAL_ACCESS_TOKEN, startGeminiMock, VALID_REFRESH_TOKEN, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
+import { codeAssistEvent, startGeminiMock, type Envelope, type GeminiMock } from './mocks/gemini-mock.js';
 import { sendJson } from './mocks/mock-server.js';
+import { geminiGatewaySettings, writeGeminiCredentials } from './mocks/gemini-test-client.js';
 
 /** The OpenAI and Anthropic SDKs through the gateway (protocol conversion) to gemini-cli-oauth. */
 describe('SDK clients through the gateway to gemini-cli-oauth', () => {
@@ -17,15 +15,11 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
 
   beforeAll(async () => {
     mock = await startGeminiMock();
-    const directory = await mkdtemp(path.join(tmpdir(), 'gemini-gw-'));
-    const file = path.join(directory, 'oauth_creds.json');
-    await writeFile(file, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 }));
+    const file = await writeGeminiCredentials();
     gateway = await startGateway({
       REQUIRED_API_KEY: 'gw-key',
       MODEL_PROVIDER: 'gemini-cli-oauth',
-      GEMINI_OAUTH_CREDS_FILE_PATH: file,
-      GEMINI_BASE_URL: mock.url,
-      GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token`,
+      ...geminiGatewaySettings(mock, file),
     });
     openai = new OpenAI({ apiKey: 'gw-key', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     anthropic = new Anthropic({ apiKey: 'gw-key', baseURL: gateway.url, maxRetries: 0 });

@@ -73,3 +73,16 @@ export async function sendGemini(client: ProviderClient, body: unknown, options:
 }
 
 export const generationCalls = (mock: GeminiMock) => [...mock.calls('/v1internal:generateContent'), ...mock.calls('/v1internal:streamGenerateContent')];
+
+/** A Gemini CLI credential file valid for an hour, in a fresh temp folder. */
+export async function writeGeminiCredentials(): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'gemini-gw-creds-'));
+  const file = path.join(directory, 'oauth_creds.json');
+  await writeFile(file, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 }));
+  return file;
+}
+
+/** Config values that point the gateway's gemini-cli-oauth backend at a mock. */
+export function geminiGatewaySettings(mock: GeminiMock, credentialsFile: string): Record<string, unknown> {
+  return { GEMINI_OAUTH_CREDS_FILE_PATH: credentialsFile, GEMINI_BASE_URL: mock.url, GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token` };
+}

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
-import { codeAssistEvent, INITIAL_ACCESS_TOKEN, startGeminiMock, VALID_REFRESH_TOKEN, type GeminiMock } from '../mocks/gemini-mock.js';
+import { codeAssistEvent, startGeminiMock, type GeminiMock } from '../mocks/gemini-mock.js';
 import { CLAUDE_CODE_VERSION, runClaudeCode } from './claude-code-runner.js';
 import { installClaudeCode } from './install-client.js';
+import { geminiGatewaySettings, writeGeminiCredentials } from '../mocks/gemini-test-client.js';
 
 type Part = { text?: string; functionCall?: unknown; functionResponse?: { name: string; response: unknown } };
 
@@ -36,15 +37,11 @@ describe('Claude Code on gemini-cli-oauth (protocol conversion), with a real too
         );
       },
     });
-    const directory = await mkdtemp(path.join(tmpdir(), 'cc-gemini-creds-'));
-    const credentials = path.join(directory, 'oauth_creds.json');
-    await writeFile(credentials, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 }));
+    const credentials = await writeGeminiCredentials();
     gateway = await startGateway({
       REQUIRED_API_KEY: 'gw-key',
       MODEL_PROVIDER: 'gemini-cli-oauth',
-      GEMINI_OAUTH_CREDS_FILE_PATH: credentials,
-      GEMINI_BASE_URL: mock.url,
-      GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token`,
+      ...geminiGatewaySettings(mock, credentials),
     });
   }, 300_000);
   afterAll(async () => {
