@@ -158,6 +158,18 @@ describe('every client protocol to every backend protocol', () => {
     expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 9 });
   });
 
+  it('sends a converted answer with its content-length', async () => {
+    const response = await fetch(`${gateway.url}/openai-custom/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'gw-key', 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    expect(JSON.parse(bytes.toString('utf8'))).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'Hello from openai-mock!' }] });
+  });
+
   it('counts tokens for Claude and Gemini clients', async () => {
     const claude = new Anthropic({ apiKey: 'gw-key', baseURL: gateway.url, maxRetries: 0 });
     const counted = await claude.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hello there, how are you today?' }] });

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
@@ -56,6 +57,32 @@ describe('OpenAI SDK through the gateway to openai-custom', () => {
     const body = await raw.text();
     expect(body.match(/data: \[DONE\]/g)).toHaveLength(1);
     expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
+  it('forwards a complete answer with its length in one piece, and a chunked one chunk by chunk', async () => {
+    const ask = () =>
+      request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer gw-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+    const sized = await ask();
+    const sizedBody = Buffer.from(await sized.body.arrayBuffer());
+    expect(sized.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(sized.headers['content-length'])).toBe(sizedBody.length);
+    expect(JSON.parse(sizedBody.toString('utf8')).choices[0].message.content).toBe('Hello from openai-mock!');
+
+    // An upstream that sends its JSON in two writes without a length: the gateway does not wait for the end.
+    upstream.enqueue(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"id":"chatcmpl-2","object":"chat.completion","choices":[{"index":0,');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      response.end('"message":{"role":"assistant","content":"two parts"},"finish_reason":"stop"}]}');
+    });
+    const chunked = await ask();
+    expect(chunked.headers['content-length']).toBeUndefined();
+    expect(chunked.headers['transfer-encoding']).toBe('chunked');
+    expect(((await chunked.body.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe('two parts');
   });
 
   it('lists the upstream models in the OpenAI shape', async () => {

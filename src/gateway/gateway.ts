@@ -43,7 +43,14 @@ export type GatewayResult =
       readonly renderError?: (error: GatewayError) => string;
       readonly contentType?: string;
     }
-  | { readonly kind: 'json'; readonly provider: string; readonly contentType: string; readonly body: AsyncIterable<Buffer> };
+  | {
+      readonly kind: 'json';
+      readonly provider: string;
+      readonly contentType: string;
+      readonly body: AsyncIterable<Buffer>;
+      /** Known when the upstream's bytes pass through unchanged and it sent a length. */
+      readonly contentLength?: number;
+    };
 
 export interface GatewayDependencies {
   readonly directory: ProviderDirectory;
@@ -238,7 +245,7 @@ export class Gateway {
       }
       finish(error);
     });
-    return { kind: 'json', provider: group.name, contentType: response.contentType ?? 'application/json', body };
+    return { kind: 'json', provider: group.name, contentType: response.contentType ?? 'application/json', body, contentLength: response.contentLength };
   }
 
   private createConvertedResult(

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProtocolId } from '../protocols/protocol-id.js';
-import type { UpstreamHttpClient } from '../upstream/http-client.js';
+import type { UpstreamHttpClient, UpstreamHttpResponse } from '../upstream/http-client.js';
 
 /** One call to a backend, already in the backend's native protocol. */
 export interface UpstreamRequest {
@@ -19,6 +19,18 @@ export interface UpstreamResponse {
   readonly contentType: string | undefined;
   /** Bytes in the native protocol's wire format: SSE when streaming, JSON otherwise. */
   readonly body: AsyncIterable<Buffer>;
+  /** The body's exact length when the upstream said so (and did not compress it): lets a passthrough answer skip chunked framing. */
+  readonly contentLength?: number;
+}
+
+/** An HTTP backend's answer as it is: its bytes, type and, when it is plain, its length. */
+export function passthroughResponse(response: UpstreamHttpResponse): UpstreamResponse {
+  const { headers } = response;
+  const type = headers['content-type'];
+  const length = headers['content-length'];
+  const plain = headers['content-encoding'] === undefined || headers['content-encoding'] === 'identity';
+  const contentLength = plain && typeof length === 'string' && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
+  return { status: response.status, contentType: typeof type === 'string' ? type : undefined, body: response.body, contentLength };
 }
 
 export interface ModelInfo {

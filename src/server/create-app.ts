@@ -15,6 +15,7 @@ import { createProviderPathRewriter } from './provider-path-prefix.js';
 import { PATH_PROVIDER, type RawRequestWithProvider } from './request-state.js';
 import { protocolOfPath, sendError } from './send-error.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { requestLineLogger } from '../logging/create-logger.js';
 
 export interface AppOptions {
   readonly gateway: Gateway;
@@ -49,6 +50,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('gatewayLog', undefined as never);
   registerJsonBodyParser(app, options.bodyLimitBytes);
 
+  const requestLog = requestLineLogger(options.logger);
   app.addHook('onRequest', async (request, reply) => {
     request.pathProvider = (request.raw as typeof request.raw & RawRequestWithProvider)[PATH_PROVIDER];
     request.gatewayLog = { bytes: 0 };
@@ -57,7 +59,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const startedAt = performance.now();
     reply.raw.once('close', () => {
       const log = request.gatewayLog;
-      options.logger.info(
+      requestLog.info(
         {
           requestId: request.id,
           method: request.method,

@@ -58,35 +58,76 @@ export async function sendStream(
 
 /**
  * Sends a complete (non-streamed) answer: the upstream's bytes written straight to the socket as they
- * arrive (no re-serialisation, no intermediate stream objects on the hot path).
+ * arrive (no re-serialisation, no intermediate stream objects on the hot path). With a known length, or
+ * when the body turns out to be a single chunk, the answer goes out with content-length in one write
+ * instead of chunked framing.
  */
 export async function sendJson(reply: FastifyReply, result: Extract<GatewayResult, { kind: 'json' }>, protocol: ProtocolId): Promise<void> {
   const response = reply.raw;
   const log = reply.request.gatewayLog;
   reply.hijack();
-  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': result.contentType, 'x-aiclient-provider': result.provider };
+  const headers: Record<string, string | number> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': result.contentType, 'x-aiclient-provider': result.provider };
   if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
   let started = false;
+  const iterator = result.body[Symbol.asyncIterator]();
   try {
-    for await (const chunk of result.body) {
-      if (response.destroyed) break;
+    let held: Buffer | undefined;
+    if (result.contentLength === undefined) {
+      // Hold the first chunk until the next one shows whether it was the whole body.
+      const first = await iterator.next();
+      if (first.done || response.destroyed) {
+        if (!response.destroyed) {
+          response.writeHead(200, { ...headers, 'content-length': 0 });
+          response.end();
+        }
+        return;
+      }
+      held = first.value;
+      const second = await iterator.next();
+      if (second.done) {
+        if (response.destroyed) return;
+        log.bytes += held.length;
+        response.writeHead(200, { ...headers, 'content-length': held.length });
+        response.end(held);
+        return;
+      }
+      response.writeHead(200, headers);
+      started = true;
+      log.bytes += held.length;
+      if (!response.write(held) && !(await waitForDrain(response))) return;
+      held = second.value;
+    } else {
+      headers['content-length'] = result.contentLength;
+    }
+    for (let chunk = held ?? (await nextChunk(iterator)); chunk !== undefined; chunk = await nextChunk(iterator)) {
+      if (response.destroyed) return;
       if (!started) {
         response.writeHead(200, headers);
         started = true;
       }
       log.bytes += chunk.length;
-      if (!response.write(chunk) && !(await waitForDrain(response))) break;
+      if (!response.write(chunk) && !(await waitForDrain(response))) return;
     }
-    if (!started && !response.destroyed) response.writeHead(200, headers);
-    if (!response.destroyed) response.end();
+    if (response.destroyed) return;
+    if (!started) response.writeHead(200, headers);
+    response.end();
   } catch (error) {
     const gatewayError = toGatewayError(error);
     log.error = gatewayError.code;
     // Headers already sent: nothing valid can follow, so the connection is cut and the client sees a broken body.
     if (started || gatewayError.code === 'client_closed') response.destroy();
     else {
+      delete headers['content-length'];
       response.writeHead(gatewayError.status, { ...headers, 'content-type': 'application/json' });
       response.end(JSON.stringify(errorBodyFor(protocol, gatewayError)));
     }
+  } finally {
+    // Leaving early (client gone, write failed) still ends the upstream body and settles the lease.
+    void iterator.return?.(undefined)?.catch(() => undefined);
   }
+}
+
+async function nextChunk(iterator: AsyncIterator<Buffer>): Promise<Buffer | undefined> {
+  const step = await iterator.next();
+  return step.done ? undefined : step.value;
 }

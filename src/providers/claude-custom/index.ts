@@ -1,5 +1,5 @@
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
-import { stringSetting } from '../provider-adapter.js';
+import { passthroughResponse, stringSetting } from '../provider-adapter.js';
 import { claudeApiRoot } from './claude-custom-urls.js';
 import { CLAUDE_FALLBACK_MODELS } from './claude-models.js';
 
@@ -44,7 +44,7 @@ export const claudeCustomAdapter: ProviderAdapter = {
           signal: request.signal,
           providerType: PROVIDER_TYPE,
         });
-        return { status: response.status, contentType: response.headers['content-type'] as string | undefined, body: response.body };
+        return passthroughResponse(response);
       },
       async listModels(signal): Promise<ModelInfo[]> {
         try {

@@ -1,5 +1,5 @@
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
-import { stringSetting } from '../provider-adapter.js';
+import { passthroughResponse, stringSetting } from '../provider-adapter.js';
 import { normalizeOpenAiBaseUrl } from './openai-custom-urls.js';
 
 const PROVIDER_TYPE = 'openai-custom';
@@ -34,7 +34,7 @@ export const openaiCustomAdapter: ProviderAdapter = {
           signal: request.signal,
           providerType: PROVIDER_TYPE,
         });
-        return { status: response.status, contentType: response.headers['content-type'] as string | undefined, body: response.body };
+        return passthroughResponse(response);
       },
       async listModels(signal): Promise<ModelInfo[]> {
         const response = await http.send({

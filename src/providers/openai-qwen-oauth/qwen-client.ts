@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import type { ModelInfo, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
+import { passthroughResponse } from '../provider-adapter.js';
 import { prepareQwenBody } from './qwen-body.js';
 import { QwenCredentialStore, type QwenCredentials } from './qwen-credential-store.js';
 import { classifyQwenError } from './qwen-errors.js';
@@ -35,7 +36,7 @@ export function createQwenClient(settings: QwenSettings, http: UpstreamHttpClien
       signal: request.signal,
       providerType: PROVIDER_TYPE,
     });
-    return { status: response.status, contentType: response.headers['content-type'] as string | undefined, body: response.body };
+    return passthroughResponse(response);
   }
 
   return {
