@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from './mocks/mock-server.js';
-import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
+import { OPENAI_MOCK_KEY, openaiChunk, startOpenAiMock } from './mocks/openai-mock.js';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
 
 describe('OpenAI SDK through the gateway to openai-custom', () => {
@@ -83,6 +83,29 @@ describe('OpenAI SDK through the gateway to openai-custom', () => {
     expect(chunked.headers['content-length']).toBeUndefined();
     expect(chunked.headers['transfer-encoding']).toBe('chunked');
     expect(((await chunked.body.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe('two parts');
+  });
+
+  it('sends stream headers at once even when the first event is slow to come', async () => {
+    upstream.enqueue(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.flushHeaders();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      response.write(openaiChunk('gpt-4o-mini', { content: 'late' }, 'stop'));
+      response.end('data: [DONE]\n\n');
+    });
+    const startedAt = performance.now();
+    const response = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer gw-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }),
+    });
+    const headersAfter = performance.now() - startedAt;
+    const text = await response.body.text();
+    const bodyAfter = performance.now() - startedAt;
+    expect(response.headers['content-type']).toContain('text/event-stream');
+    expect(headersAfter).toBeLessThan(300);
+    expect(bodyAfter).toBeGreaterThanOrEqual(390);
+    expect(text).toContain('late');
   });
 
   it('lists the upstream models in the OpenAI shape', async () => {

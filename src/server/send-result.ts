@@ -36,10 +36,19 @@ export async function sendStream(
   if (result.contentType) headers['content-type'] = result.contentType;
   if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
   response.writeHead(200, headers);
-  response.flushHeaders();
+  // Headers ride with the first frame when it is ready within this turn of the event loop (one write,
+  // not two); otherwise they go out on their own right after it, so clients see the answer has begun.
+  let wroteFrame = false;
+  const flushHeaders = setImmediate(() => {
+    if (!wroteFrame && !response.destroyed) response.flushHeaders();
+  });
   try {
     for await (const frame of result.frames) {
       if (response.destroyed) break;
+      if (!wroteFrame) {
+        wroteFrame = true;
+        clearImmediate(flushHeaders);
+      }
       log.bytes += frame.length;
       if (!response.write(frame) && !(await waitForDrain(response))) break;
     }
@@ -52,6 +61,7 @@ export async function sendStream(
       response.write(event);
     }
   } finally {
+    clearImmediate(flushHeaders);
     if (!response.destroyed) response.end();
   }
 }
