@@ -132,7 +132,7 @@ export async function createGatewayRuntime(options: {
   const selector = new PoolInstanceSelector(pool, adapters, { http, logger }, config.REQUEST_MAX_RETRIES + 1);
   const directory = new ProviderDirectory(
     adapters,
-    { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.instances(name)[0]?.providerType },
+    { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },
     options.providers,
     await loadCustomModels(config.CUSTOM_MODELS_FILE_PATH),
   );

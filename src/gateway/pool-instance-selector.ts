@@ -51,7 +51,7 @@ export class PoolInstanceSelector implements InstanceSelector {
   }
 
   maxAttempts(group: ProviderGroup): number {
-    return Math.max(1, Math.min(this.attemptLimit, this.pool.instances(group.name).length));
+    return Math.max(1, Math.min(this.attemptLimit, this.pool.instanceCount(group.name)));
   }
 
   anyInstance(group: ProviderGroup): ProviderInstance | undefined {

@@ -66,6 +66,36 @@ describe('MemoryPoolStateStore', () => {
     await store.close();
   });
 
+  it('writes health changes on the next tick but usage-only changes at the slower routine pace', async () => {
+    const path = await tempPath();
+    let now = 1_000_000;
+    const store = new MemoryPoolStateStore({ snapshotPath: path, snapshotIntervalMs: 15, routineSnapshotIntervalMs: 60_000, now: () => now });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 60));
+    const saved = async () => JSON.parse(await readFile(path, 'utf8')) as { instances: Record<string, { usageCount: number; healthy: boolean }> };
+    await store.load();
+    store.ensure('a', createInitialState());
+    await tick();
+    expect((await saved()).instances.a).toMatchObject({ usageCount: 0, healthy: true });
+
+    store.increment('a', 'usageCount', 1);
+    store.patch('a', { lastUsedAt: now, latencyEwmaMs: 12, healthy: true });
+    await tick();
+    expect((await saved()).instances.a!.usageCount).toBe(0); // routine only: not yet
+
+    store.patch('a', { healthy: false });
+    await tick();
+    expect((await saved()).instances.a).toMatchObject({ usageCount: 1, healthy: false });
+
+    store.increment('a', 'usageCount', 1);
+    now += 60_000;
+    await tick();
+    expect((await saved()).instances.a!.usageCount).toBe(2); // routine pace reached
+
+    store.increment('a', 'usageCount', 1);
+    await store.close(); // closing writes whatever is pending
+    expect((await saved()).instances.a!.usageCount).toBe(3);
+  });
+
   it('starts fresh from a broken or foreign state file', async () => {
     const path = await tempPath();
     await writeFile(path, '{"version": 99}');

@@ -50,10 +50,20 @@ const snapshotSchema = z.object({
   instances: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * Fields every request moves (usage counters, timestamps, latency averages). Losing their last minute
+ * in a crash costs nothing, so changes to them alone are written at the slower routine pace: a large
+ * pool under steady traffic would otherwise rewrite its whole state file every few seconds.
+ */
+const ROUTINE_FIELDS: ReadonlySet<string> = new Set(['usageCount', 'lastUsedAt', 'lastSuccessAt', 'latencyEwmaMs', 'firstByteEwmaMs']);
+
 export interface MemoryPoolStateStoreOptions {
   /** Where snapshots go; without it the store is purely in memory. */
   readonly snapshotPath?: string;
+  /** How often a snapshot is written when health-relevant state changed (default 5 s). */
   readonly snapshotIntervalMs?: number;
+  /** How often one is written when only routine fields (usage, latency) changed (default 60 s). */
+  readonly routineSnapshotIntervalMs?: number;
   readonly logger?: PoolLogger;
   readonly now?: () => number;
 }
@@ -66,6 +76,8 @@ export class MemoryPoolStateStore implements PoolStateStore {
   readonly #options: MemoryPoolStateStoreOptions;
   readonly #logger: PoolLogger;
   #dirty = false;
+  #routineDirty = false;
+  #lastSnapshotAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
 
@@ -78,7 +90,8 @@ export class MemoryPoolStateStore implements PoolStateStore {
     const path = this.#options.snapshotPath;
     if (path !== undefined) await this.#readSnapshot(path);
     if (path !== undefined && this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.flush(), this.#options.snapshotIntervalMs ?? 5000);
+      this.#lastSnapshotAt = this.#now();
+      this.#timer = setInterval(() => void this.#flushWhenDue(), this.#options.snapshotIntervalMs ?? 5000);
       this.#timer.unref();
     }
   }
@@ -120,8 +133,26 @@ export class MemoryPoolStateStore implements PoolStateStore {
   patch(id: string, change: Partial<InstanceState>): void {
     const before = this.get(id);
     this.#states.set(id, { ...before, ...change });
-    this.#dirty = true;
+    let significant = false;
+    for (const field in change) {
+      if (field !== 'inFlight' && !ROUTINE_FIELDS.has(field) && change[field as keyof InstanceState] !== before[field as keyof InstanceState]) {
+        significant = true;
+        break;
+      }
+    }
+    if (significant) this.#dirty = true;
+    else this.#routineDirty = true;
     if (ELIGIBILITY_FIELDS.some((field) => field in change && change[field] !== before[field])) this.#emit(id);
+  }
+
+  update(id: string, add: Partial<Record<CounterField, number>>, set: Partial<InstanceState>): void {
+    const before = this.get(id);
+    const change: Record<string, unknown> = { ...set };
+    for (const field in add) {
+      const counter = field as CounterField;
+      change[counter] = Math.max(0, before[counter] + (add[counter] ?? 0));
+    }
+    this.patch(id, change as Partial<InstanceState>);
   }
 
   increment(id: string, field: CounterField, delta: number): number {
@@ -129,7 +160,8 @@ export class MemoryPoolStateStore implements PoolStateStore {
     const value = Math.max(0, before[field] + delta);
     this.#states.set(id, { ...before, [field]: value });
     // In-flight counts are process-local and not persisted, so they do not make a snapshot due.
-    if (field !== 'inFlight') this.#dirty = true;
+    if (ROUTINE_FIELDS.has(field)) this.#routineDirty = true;
+    else if (field !== 'inFlight') this.#dirty = true;
     return value;
   }
 
@@ -146,12 +178,22 @@ export class MemoryPoolStateStore implements PoolStateStore {
     for (const listener of this.#listeners) listener(id);
   }
 
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  /** The timer's check: health-relevant changes at once, routine ones at their slower pace. */
+  async #flushWhenDue(): Promise<void> {
+    const routineDue = this.#routineDirty && this.#now() - this.#lastSnapshotAt >= (this.#options.routineSnapshotIntervalMs ?? 60_000);
+    if (this.#dirty || routineDue) await this.flush();
+  }
+
   /** Writes a snapshot if anything changed since the last one. Safe to call concurrently. */
   async flush(): Promise<void> {
     const path = this.#options.snapshotPath;
     if (path === undefined) return;
     while (this.#writing !== undefined) await this.#writing;
-    if (!this.#dirty) return;
+    if (!this.#dirty && !this.#routineDirty) return;
     this.#writing = this.#writeSnapshot(path).finally(() => {
       this.#writing = undefined;
     });
@@ -164,15 +206,20 @@ export class MemoryPoolStateStore implements PoolStateStore {
       const { inFlight: _inFlight, ...persisted } = state;
       instances[id] = persisted;
     }
-    const savedAt = new Date((this.#options.now ?? Date.now)()).toISOString();
+    this.#lastSnapshotAt = this.#now();
+    const savedAt = new Date(this.#lastSnapshotAt).toISOString();
     const text = `${JSON.stringify({ version: SNAPSHOT_VERSION, savedAt, instances })}\n`;
+    const wasRoutineOnly = !this.#dirty;
     this.#dirty = false;
+    this.#routineDirty = false;
     const temporary = `${path}.${process.pid}.tmp`;
     try {
       await writeFile(temporary, text, { mode: 0o600 });
       await rename(temporary, path);
     } catch (error) {
-      this.#dirty = true;
+      // Retried at the pace the lost changes call for.
+      if (wasRoutineOnly) this.#routineDirty = true;
+      else this.#dirty = true;
       this.#logger.warn({ path, err: error }, 'pool state snapshot failed; will retry');
       await unlink(temporary).catch(() => undefined);
     }

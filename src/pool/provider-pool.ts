@@ -89,6 +89,16 @@ export class ProviderPool implements HealthCheckTarget {
     return [...(this.#groups.groups.get(group.toLowerCase())?.instances ?? [])];
   }
 
+  /** How many instances a group has, without copying the list (asked on every request). */
+  instanceCount(group: string): number {
+    return this.#groups.groups.get(group.toLowerCase())?.instances.length ?? 0;
+  }
+
+  /** The provider type of a group's instances (a group holds one type). */
+  providerTypeOf(group: string): string | undefined {
+    return this.#groups.groups.get(group.toLowerCase())?.instances[0]?.providerType;
+  }
+
   /** Every instance of every group (the health checker walks this). */
   allInstances(): PoolInstance[] {
     return [...this.#groups.byInstance.values()].map((entry) => entry.instance);
@@ -169,9 +179,7 @@ export class ProviderPool implements HealthCheckTarget {
   #grant(instance: PoolInstance, model: string): Lease {
     const id = instance.id;
     const startedAt = this.#now();
-    this.#store.increment(id, 'inFlight', 1);
-    this.#store.increment(id, 'usageCount', 1);
-    this.#store.patch(id, { lastUsedAt: startedAt });
+    this.#store.update(id, { inFlight: 1, usageCount: 1 }, { lastUsedAt: startedAt });
     let released = false;
     return {
       instance,
