@@ -41,6 +41,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     genReqId: () => `${bootId}-${(requestCounter += 1).toString(36)}`,
+    // No child logger per request (fastify's default builds one for every request): the few log calls
+    // made with request.log name the request id themselves.
+    childLoggerFactory: (logger) => logger,
     rewriteUrl: createProviderPathRewriter((name) => options.gateway.directory.isProviderName(name)),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -51,7 +54,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerJsonBodyParser(app, options.bodyLimitBytes);
 
   const requestLog = requestLineLogger(options.logger);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style: an async hook costs every request a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     request.pathProvider = (request.raw as typeof request.raw & RawRequestWithProvider)[PATH_PROVIDER];
     request.gatewayLog = { bytes: 0 };
     reply.header('access-control-allow-origin', '*');
@@ -77,6 +81,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         'request',
       );
     });
+    done();
   });
 
   app.options('*', async (_request, reply) =>
