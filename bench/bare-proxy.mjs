@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
 
-const upstream = new Pool(process.argv[2], { connections: 256 });
+// Enough connections for the idle-streams measurement (each open stream holds one).
+const upstream = new Pool(process.argv[2], { connections: 2048 });
 const server = createServer((request, response) => {
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
