@@ -8,7 +8,8 @@ import { setFlagsFromString } from 'node:v8';
  * so under load the young generation sizes itself as usual.
  */
 export function holdYoungGenerationDuringStartup(): () => void {
-  // The flag is V8's (default 2); V8 versions of Node 20 to 24 have it. Anything else is left alone.
+  // The flag is V8's (default 2). Node 20's V8 honours 1; later V8s may clamp it to 2, which makes this
+  // a harmless no-op there. V8 versions outside Node 20-24 are left alone.
   const v8Major = Number(process.versions.v8.split('.')[0]);
   if (!(v8Major >= 11 && v8Major <= 13)) return () => undefined;
   setFlagsFromString('--semi-space-growth-factor=1');
