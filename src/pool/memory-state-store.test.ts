@@ -96,6 +96,21 @@ describe('MemoryPoolStateStore', () => {
     expect((await saved()).instances.a!.usageCount).toBe(3);
   });
 
+  it('keeps a state read before a health change as it was, and never shares records between instances', () => {
+    const store = new MemoryPoolStateStore();
+    const shared = createInitialState();
+    store.ensure('x', shared);
+    store.ensure('y', shared);
+    store.update('x', { inFlight: 1, usageCount: 1 }, { lastUsedAt: 5 });
+    expect(store.get('y')).toMatchObject({ inFlight: 0, usageCount: 0, lastUsedAt: 0 });
+    expect(shared.usageCount).toBe(0);
+
+    const before = store.get('x');
+    store.patch('x', { healthy: false, consecutiveErrors: 3 });
+    expect(before).toMatchObject({ healthy: true, consecutiveErrors: 0, usageCount: 1 });
+    expect(store.get('x')).toMatchObject({ healthy: false, consecutiveErrors: 3, usageCount: 1, inFlight: 1 });
+  });
+
   it('starts fresh from a broken or foreign state file', async () => {
     const path = await tempPath();
     await writeFile(path, '{"version": 99}');

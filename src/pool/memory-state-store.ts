@@ -121,7 +121,8 @@ export class MemoryPoolStateStore implements PoolStateStore {
     if (this.#states.has(id)) return;
     const loaded = this.#loaded.get(id);
     this.#loaded.delete(id);
-    this.#states.set(id, loaded ?? initial);
+    // The store owns its records (see #apply), so it keeps a copy of what it was handed.
+    this.#states.set(id, { ...(loaded ?? initial) });
     this.#dirty = true;
   }
 
@@ -131,18 +132,7 @@ export class MemoryPoolStateStore implements PoolStateStore {
   }
 
   patch(id: string, change: Partial<InstanceState>): void {
-    const before = this.get(id);
-    this.#states.set(id, { ...before, ...change });
-    let significant = false;
-    for (const field in change) {
-      if (field !== 'inFlight' && !ROUTINE_FIELDS.has(field) && change[field as keyof InstanceState] !== before[field as keyof InstanceState]) {
-        significant = true;
-        break;
-      }
-    }
-    if (significant) this.#dirty = true;
-    else this.#routineDirty = true;
-    if (ELIGIBILITY_FIELDS.some((field) => field in change && change[field] !== before[field])) this.#emit(id);
+    this.#apply(id, this.get(id), change);
   }
 
   update(id: string, add: Partial<Record<CounterField, number>>, set: Partial<InstanceState>): void {
@@ -152,17 +142,41 @@ export class MemoryPoolStateStore implements PoolStateStore {
       const counter = field as CounterField;
       change[counter] = Math.max(0, before[counter] + (add[counter] ?? 0));
     }
-    this.patch(id, change as Partial<InstanceState>);
+    this.#apply(id, before, change as Partial<InstanceState>);
   }
 
   increment(id: string, field: CounterField, delta: number): number {
     const before = this.get(id);
     const value = Math.max(0, before[field] + delta);
-    this.#states.set(id, { ...before, [field]: value });
-    // In-flight counts are process-local and not persisted, so they do not make a snapshot due.
-    if (ROUTINE_FIELDS.has(field)) this.#routineDirty = true;
-    else if (field !== 'inFlight') this.#dirty = true;
+    this.#apply(id, before, { [field]: value });
     return value;
+  }
+
+  /**
+   * A change that touches only routine fields and in-flight counts (every request's bookkeeping) is
+   * written into the instance's record in place: replacing the record per request would, in a large
+   * round-robin pool, promote one record per request to the old generation and keep V8's full GC busy.
+   * Any other change replaces the record, so a state read before it keeps the values it had.
+   */
+  #apply(id: string, before: InstanceState, change: Partial<InstanceState>): void {
+    let significant = false;
+    let routineOnly = true;
+    for (const key in change) {
+      const field = key as keyof InstanceState;
+      if (field === 'inFlight' || ROUTINE_FIELDS.has(field)) continue;
+      if (change[field] !== before[field]) {
+        significant = true;
+        routineOnly = false;
+        break;
+      }
+    }
+    const owned = this.#states.get(id);
+    if (routineOnly && owned !== undefined) Object.assign(owned, change);
+    else this.#states.set(id, { ...before, ...change });
+    if (significant) this.#dirty = true;
+    // In-flight counts are process-local and never persisted: they alone make no snapshot due.
+    else if (Object.keys(change).some((field) => field !== 'inFlight')) this.#routineDirty = true;
+    if (significant && ELIGIBILITY_FIELDS.some((field) => field in change && change[field] !== before[field])) this.#emit(id);
   }
 
   remove(id: string): void {
