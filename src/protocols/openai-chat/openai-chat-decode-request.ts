@@ -12,6 +12,7 @@ import {
   type JsonObject,
 } from '../canonical/json.js';
 import { createId } from '../canonical/ids.js';
+import { decodeContentParts } from '../canonical/content.js';
 import { parseEffort } from '../canonical/reasoning.js';
 import type {
   CanonicalMessage,
@@ -79,10 +80,7 @@ function decodePart(part: unknown): ContentPart | undefined {
 }
 
 function decodeContent(content: unknown): ContentPart[] {
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return asArray(content)
-    .map(decodePart)
-    .filter((part) => part !== undefined);
+  return decodeContentParts(content, decodePart);
 }
 
 function textOf(content: unknown): TextPart[] {

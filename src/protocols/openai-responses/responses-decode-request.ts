@@ -10,6 +10,7 @@ import {
   requireRecord,
   type JsonObject,
 } from '../canonical/json.js';
+import { decodeContentParts } from '../canonical/content.js';
 import { parseEffort } from '../canonical/reasoning.js';
 import { signatureFromClient } from '../canonical/signatures.js';
 import type {
@@ -61,10 +62,7 @@ function decodeContentPart(part: unknown): ContentPart | undefined {
 }
 
 function decodeContent(content: unknown): ContentPart[] {
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return asArray(content)
-    .map(decodeContentPart)
-    .filter((part) => part !== undefined);
+  return decodeContentParts(content, decodeContentPart);
 }
 
 function decodeOutput(output: unknown): ToolResultContent[] {
