@@ -160,22 +160,22 @@ export class MemoryPoolStateStore implements PoolStateStore {
    */
   #apply(id: string, before: InstanceState, change: Partial<InstanceState>): void {
     let significant = false;
-    let routineOnly = true;
+    // In-flight counts are process-local and never persisted: they alone make no snapshot due.
+    let persisted = false;
     for (const key in change) {
       const field = key as keyof InstanceState;
-      if (field === 'inFlight' || ROUTINE_FIELDS.has(field)) continue;
-      if (change[field] !== before[field]) {
+      if (field === 'inFlight') continue;
+      persisted = true;
+      if (!ROUTINE_FIELDS.has(field) && change[field] !== before[field]) {
         significant = true;
-        routineOnly = false;
         break;
       }
     }
     const owned = this.#states.get(id);
-    if (routineOnly && owned !== undefined) Object.assign(owned, change);
+    if (!significant && owned !== undefined) Object.assign(owned, change);
     else this.#states.set(id, { ...before, ...change });
     if (significant) this.#dirty = true;
-    // In-flight counts are process-local and never persisted: they alone make no snapshot due.
-    else if (Object.keys(change).some((field) => field !== 'inFlight')) this.#routineDirty = true;
+    else if (persisted) this.#routineDirty = true;
     if (significant && ELIGIBILITY_FIELDS.some((field) => field in change && change[field] !== before[field])) this.#emit(id);
   }
 
