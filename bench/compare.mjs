@@ -8,12 +8,10 @@
 // alternate between builds so machine noise hits all alike. Environment: SCENARIOS (comma list of
 // json,stream,conversion,conversion-stream), REQUESTS per round (4000), CONCURRENCY (16), ROUNDS (3).
 import { fork, spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from './load.mjs';
+import { cpuMs, waitForHealth, writeGatewayConfig } from './processes.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const specs = process.argv.slice(2);
@@ -36,42 +34,12 @@ const SCENARIOS = {
 };
 const chosen = process.env.SCENARIOS ? process.env.SCENARIOS.split(',') : Object.keys(SCENARIOS);
 
-async function cpuMs(pid) {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startBuild(spec, upstream) {
   const [dist, json] = spec.split('@');
-  const extra = json ? JSON.parse(json) : {};
-  const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-compare-'));
-  if (extra.POOL) {
-    const instances = Array.from({ length: extra.POOL }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstream}/v1` }));
-    await writeFile(path.join(dir, 'provider_pools.json'), JSON.stringify({ 'openai-custom': instances }));
-    extra.PROVIDER_POOLS_FILE_PATH = path.join(dir, 'provider_pools.json');
-    delete extra.POOL;
-  }
-  const config = { HOST: '127.0.0.1', SERVER_PORT: await freePort(), OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstream}/v1`, CLAUDE_API_KEY: 'bench', CLAUDE_BASE_URL: upstream, ...extra };
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
-  const child = spawn(process.execPath, [path.resolve(dist, 'cli', 'main.js'), '--config', path.join(dir, 'config.json')], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${config.SERVER_PORT}`;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { spec, url, child };
-    } catch { /* not up yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${spec} did not start`);
+  const { dir, configPath, url } = await writeGatewayConfig(upstream, json ? JSON.parse(json) : {});
+  const child = spawn(process.execPath, [path.resolve(dist, 'cli', 'main.js'), '--config', configPath], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForHealth(url);
+  return { spec, url, child };
 }
 
 const mock = fork(path.join(here, 'mock-upstream.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });

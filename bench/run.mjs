@@ -3,13 +3,12 @@
 // and the gateway as a separate process; with `taskset`, the gateway and the floor get core 0 and the
 // mock and this load generator core 1.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { runLoad, summarize } from './load.mjs';
+import { cpuMs, rssMb, waitForHealth, writeGatewayConfig } from './processes.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,16 +32,6 @@ function hasTaskset() {
 const pinning = hasTaskset();
 if (pinning) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function forkScript(script, args, core) {
   const child = fork(path.join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = new Promise((resolve) => child.once('message', (message) => resolve(message.port)));
@@ -50,43 +39,14 @@ function forkScript(script, args, core) {
   return { child, ready };
 }
 
-async function waitForHealth(url) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gateway did not start at ${url}`);
-}
-
-async function rssMb(pid) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
 async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = []) {
-  const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-bench-'));
-  const port = await freePort();
-  const config = {
-    HOST: '127.0.0.1', SERVER_PORT: port, MODEL_PROVIDER: 'openai-custom',
-    OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, CLAUDE_API_KEY: 'bench', CLAUDE_BASE_URL: upstreamUrl,
-    LOG_LEVEL: 'info',
-  };
-  if (poolSize > 0) {
-    // Every instance points at the same mock: what differs is only the selection work.
-    const instances = Array.from({ length: poolSize }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1` }));
-    await writeFile(path.join(dir, 'provider_pools.json'), JSON.stringify({ 'openai-custom': instances }));
-    config.PROVIDER_POOLS_FILE_PATH = path.join(dir, 'provider_pools.json');
-  }
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+  const { dir, configPath, url } = await writeGatewayConfig(upstreamUrl, { POOL: poolSize });
   const main = path.join(here, '..', 'dist', 'cli', 'main.js');
   const command = pinning ? 'taskset' : process.execPath;
-  const nodeArgs = [...nodeFlags, main, '--config', path.join(dir, 'config.json')];
+  const nodeArgs = [...nodeFlags, main, '--config', configPath];
   const args = pinning ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
   // Request logs go to /dev/null: the gateway still formats and writes them, as in production.
   const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
   return { child, url };
 }
@@ -95,12 +55,6 @@ const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'He
 const claudeBody = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, how are you?' }] };
 
 /** Runs one load shape against each target in alternating rounds, so machine noise hits all alike. */
-/** CPU time (user + system, ms) a process has used: the server's own cost per request, whatever the load generator manages. */
-async function cpuMs(pid) {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 async function interleaved(targets, shape) {
   const results = Object.fromEntries(Object.keys(targets).map((name) => [name, { latencies: [], ttfbs: [], chunkDelays: [], rps: [], failures: 0, cpuMs: 0, requests: 0 }]));
   const urlOf = (target) => (typeof target === 'string' ? target : target.url);
