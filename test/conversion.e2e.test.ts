@@ -120,6 +120,35 @@ describe('every client protocol to every backend protocol', () => {
     });
   });
 
+  it('gives a Claude client every argument of parallel calls whose fragments the backend interleaves', async () => {
+    const fragment = (index: number, args: string) => openaiChunk('gpt-4o-mini', { tool_calls: [{ index, function: { arguments: args } }] });
+    openaiUpstream.enqueue((_request, response) =>
+      sendSse(response, [
+        openaiChunk('gpt-4o-mini', {
+          role: 'assistant',
+          tool_calls: [
+            { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+            { index: 1, id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '' } },
+          ],
+        }),
+        fragment(0, '{"city":'),
+        fragment(1, '{"city":'),
+        fragment(1, '"Rome"}'),
+        fragment(0, '"Paris"}'),
+        openaiChunk('gpt-4o-mini', {}, 'tool_calls'),
+        'data: [DONE]\n\n',
+      ]),
+    );
+    const client = new Anthropic({ apiKey: 'gw-key', baseURL: gateway.url, maxRetries: 0 });
+    const final = await client.messages
+      .stream({ model: 'gpt-4o-mini', max_tokens: 256, messages: [{ role: 'user', content: 'Weather in Paris and Rome?' }] })
+      .finalMessage();
+    expect(final.content).toEqual([
+      { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+      { type: 'tool_use', id: 'call_2', name: 'get_weather', input: { city: 'Rome' } },
+    ]);
+  });
+
   it('streams a Claude tool use to an OpenAI client with stable tool call ids', async () => {
     claudeUpstream.enqueue((_request, response) =>
       sendSse(response, [

@@ -286,6 +286,55 @@ describe('openai-chat codec: stream decoding', () => {
     ]);
   });
 
+  it('keeps every fragment of parallel calls whose fragments interleave, each call in its own block', () => {
+    const call = (index: number, args: string, start?: { id: string; name: string }) =>
+      chunk({ tool_calls: [{ index, ...(start && { id: start.id, type: 'function' }), function: { ...(start && { name: start.name }), arguments: args } }] });
+    const text =
+      // Both calls announced in one chunk before any arguments, then fragments alternate.
+      chunk({ tool_calls: [
+        { index: 0, id: 'call_a', type: 'function', function: { name: 'read', arguments: '' } },
+        { index: 1, id: 'call_b', type: 'function', function: { name: 'grep', arguments: '' } },
+      ] }) +
+      call(0, '{"path":') +
+      call(1, '{"pattern":') +
+      call(0, '"a.txt"}') +
+      call(1, '"x"}') +
+      call(2, '{"q":', { id: 'call_c', name: 'find' }) +
+      call(2, '1}') +
+      chunk({}, 'tool_calls') +
+      'data: [DONE]\n\n';
+    const events = decodeStream(text);
+    const calls = events.filter((event) => event.type === 'tool-call');
+    expect(calls).toEqual([
+      { type: 'tool-call', index: 0, toolCallId: 'call_a', toolName: 'read', input: '{"path":"a.txt"}' },
+      { type: 'tool-call', index: 1, toolCallId: 'call_b', toolName: 'grep', input: '{"pattern":"x"}' },
+      { type: 'tool-call', index: 2, toolCallId: 'call_c', toolName: 'find', input: '{"q":1}' },
+    ]);
+    // Blocks never overlap: each starts after the one before has ended, and its deltas add up to its input.
+    const order = events.filter((event) => event.type === 'tool-input-start' || event.type === 'tool-input-end');
+    expect(order.map((event) => `${event.type === 'tool-input-start' ? '+' : '-'}${'index' in event ? event.index : ''}`)).toEqual(['+0', '-0', '+1', '-1', '+2', '-2']);
+    for (const { index, input } of calls as Array<{ index: number; input: string }>) {
+      const deltas = events.filter((event) => event.type === 'tool-input-delta' && event.index === index);
+      expect(deltas.map((event) => ('delta' in event ? event.delta : '')).join('')).toBe(input);
+    }
+    // The first call streams as it comes: its first fragment is out before the second call's.
+    expect(events.findIndex((event) => event.type === 'tool-input-delta' && event.index === 0)).toBeLessThan(
+      events.findIndex((event) => event.type === 'tool-input-start' && event.index === 1),
+    );
+  });
+
+  it('streams a queued call that never sees the open one finish when the stream ends', () => {
+    const text =
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x":' } }] }) +
+      chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'b', arguments: '{}' } }] }) +
+      chunk({}, 'tool_calls') +
+      'data: [DONE]\n\n';
+    expect(decodeStream(text).filter((event) => event.type === 'tool-call')).toEqual([
+      { type: 'tool-call', index: 0, toolCallId: 'call_a', toolName: 'a', input: '{"x":' },
+      { type: 'tool-call', index: 1, toolCallId: 'call_b', toolName: 'b', input: '{}' },
+    ]);
+  });
+
   it('tolerates GLM-style chunks: role every time, nulls, zero usage until the end, no [DONE]', () => {
     const usage0 = { usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } };
     const text =

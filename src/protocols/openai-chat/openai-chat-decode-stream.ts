@@ -1,4 +1,4 @@
-import { asArray, isRecord, optionalNumber, optionalString, parseJson } from '../canonical/json.js';
+import { asArray, isCompleteJson, isRecord, optionalNumber, optionalString, parseJson } from '../canonical/json.js';
 import { createId } from '../canonical/ids.js';
 import { upstreamStreamError } from '../canonical/stream-collect.js';
 import type { StreamDecoder, StreamEvent, Usage } from '../canonical/types.js';
@@ -13,12 +13,14 @@ interface ToolState {
   /** Custom (freeform) tools stream raw text; canonical arguments are `{"input": text}`. */
   rawInput: string;
   kind: 'function' | 'custom';
-  ended: boolean;
+  phase: 'queued' | 'open' | 'ended';
 }
 
 /**
  * OpenAI Chat chunks -> canonical events. One block is open at a time (reasoning, text or one tool call);
- * switching kind closes the open block. The finish waits for `[DONE]` (or the end of the body) because
+ * switching kind closes the open block. A tool call that starts while the open call's arguments are
+ * still unfinished JSON is queued (its fragments buffered) until they are finished, so a server that
+ * interleaves parallel calls' fragments does not lose the late ones to a block already closed. The finish waits for `[DONE]` (or the end of the body) because
  * usage may arrive in a trailing `choices: []` chunk after the finish_reason.
  */
 export function createOpenAIChatStreamDecoder(): StreamDecoder {
@@ -31,15 +33,10 @@ export function createOpenAIChatStreamDecoder(): StreamDecoder {
   let usage: Usage | undefined;
   let sawToolCalls = false;
 
-  function close(): StreamEvent[] {
-    const open = current;
-    current = undefined;
-    if (!open) return [];
-    if (open.kind !== 'tool') {
-      return [{ type: open.kind === 'text' ? 'text-end' : 'reasoning-end', index: open.index }];
-    }
-    const tool = open.tool;
-    tool.ended = true;
+  const queued: ToolState[] = [];
+
+  function endTool(tool: ToolState): StreamEvent[] {
+    tool.phase = 'ended';
     return [
       { type: 'tool-input-end', index: tool.index },
       {
@@ -51,6 +48,54 @@ export function createOpenAIChatStreamDecoder(): StreamDecoder {
         ...(tool.kind === 'custom' && { kind: 'custom' as const }),
       },
     ];
+  }
+
+  /** Opens `tool` as the current block, with what it buffered while queued as one delta. */
+  function openTool(tool: ToolState): StreamEvent[] {
+    tool.index = nextIndex++;
+    tool.phase = 'open';
+    current = { kind: 'tool', tool };
+    const events: StreamEvent[] = [
+      {
+        type: 'tool-input-start',
+        index: tool.index,
+        toolCallId: tool.id,
+        toolName: tool.name,
+        ...(tool.kind === 'custom' && { kind: 'custom' as const }),
+      },
+    ];
+    if (tool.kind === 'function' && tool.args !== '') events.push({ type: 'tool-input-delta', index: tool.index, delta: tool.args });
+    return events;
+  }
+
+  /** Closes the open block only. */
+  function closeCurrent(): StreamEvent[] {
+    const open = current;
+    current = undefined;
+    if (!open) return [];
+    if (open.kind !== 'tool') return [{ type: open.kind === 'text' ? 'text-end' : 'reasoning-end', index: open.index }];
+    return endTool(open.tool);
+  }
+
+  /** Closes the open block and streams every queued tool call, each complete. */
+  function close(): StreamEvent[] {
+    const events = closeCurrent();
+    for (let tool = queued.shift(); tool; tool = queued.shift()) events.push(...openTool(tool), ...closeCurrent());
+    return events;
+  }
+
+  /** Arguments not yet begun count as unfinished: some servers announce every call before any arguments. */
+  function argumentsFinished(tool: ToolState): boolean {
+    return tool.kind === 'custom' || (tool.args.trim() !== '' && isCompleteJson(tool.args));
+  }
+
+  /** Once the open call's arguments are finished, the next queued call takes its place. */
+  function advanceQueue(): StreamEvent[] {
+    const events: StreamEvent[] = [];
+    while (current?.kind === 'tool' && queued.length > 0 && argumentsFinished(current.tool)) {
+      events.push(...closeCurrent(), ...openTool(queued.shift()!));
+    }
+    return events;
   }
 
   function textDelta(kind: 'text' | 'reasoning', delta: string): StreamEvent[] {
@@ -78,37 +123,31 @@ export function createOpenAIChatStreamDecoder(): StreamDecoder {
     let tool = tools.get(openaiIndex);
     const events: StreamEvent[] = [];
     if (!tool) {
-      events.push(...close());
       tool = {
-        index: nextIndex++,
+        index: -1,
         id: id || createId('call_'),
         name: optionalString(fn.name) ?? '',
         args: '',
         rawInput: '',
         kind: value.type === 'custom' ? 'custom' : 'function',
-        ended: false,
+        phase: 'queued',
       };
       tools.set(openaiIndex, tool);
       sawToolCalls = true;
-      current = { kind: 'tool', tool };
-      events.push({
-        type: 'tool-input-start',
-        index: tool.index,
-        toolCallId: tool.id,
-        toolName: tool.name,
-        ...(tool.kind === 'custom' && { kind: 'custom' as const }),
-      });
+      if (current?.kind === 'tool' && !argumentsFinished(current.tool)) queued.push(tool);
+      else events.push(...close(), ...openTool(tool));
     }
-    if (fragment !== '') {
-      // A fragment for a call that was already closed cannot be streamed any more; it is dropped.
-      if (!tool.ended && tool.kind === 'custom') {
+    // A fragment for a call that was already closed cannot be streamed any more; it is dropped.
+    if (fragment !== '' && tool.phase !== 'ended') {
+      if (tool.kind === 'custom') {
         tool.rawInput += fragment;
         tool.args = JSON.stringify({ input: tool.rawInput });
-      } else if (!tool.ended) {
+      } else {
         tool.args += fragment;
-        events.push({ type: 'tool-input-delta', index: tool.index, delta: fragment });
+        if (tool.phase === 'open') events.push({ type: 'tool-input-delta', index: tool.index, delta: fragment });
       }
     }
+    if (tool.phase === 'open') events.push(...advanceQueue());
     return events;
   }
 

@@ -1,3 +1,4 @@
+import { isCompleteJson } from '../../protocols/canonical/json.js';
 import type { KiroEvent } from './kiro-events.js';
 import type { ToolNameMap } from './kiro-tool-names.js';
 import { estimateTokens } from './kiro-usage.js';
@@ -25,16 +26,6 @@ interface ToolState {
   input: string;
   stopped: boolean;
   phase: 'queued' | 'live' | 'closed';
-}
-
-function isCompleteJson(text: string): boolean {
-  if (text.trim() === '') return true;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
