@@ -20,8 +20,9 @@ interface ToolState {
  * OpenAI Chat chunks -> canonical events. One block is open at a time (reasoning, text or one tool call);
  * switching kind closes the open block. A tool call that starts while the open call's arguments are
  * still unfinished JSON is queued (its fragments buffered) until they are finished, so a server that
- * interleaves parallel calls' fragments does not lose the late ones to a block already closed. The finish waits for `[DONE]` (or the end of the body) because
- * usage may arrive in a trailing `choices: []` chunk after the finish_reason.
+ * interleaves parallel calls' fragments does not lose the late ones to a block already closed.
+ * The finish waits for `[DONE]` (or the end of the body) because usage may arrive in a trailing
+ * `choices: []` chunk after the finish_reason.
  */
 export function createOpenAIChatStreamDecoder(): StreamDecoder {
   let started = false;
