@@ -31,7 +31,7 @@ export async function* tapText(frames: AsyncIterable<string>, protocol: Protocol
       const { data } = parseSseFrame(block);
       if (!data || data === '[DONE]') continue;
       try {
-        onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
+        onText(extractStreamDeltaText(protocol, JSON.parse(data)));
       } catch {
         // Not JSON: nothing to log.
       }
@@ -40,18 +40,16 @@ export async function* tapText(frames: AsyncIterable<string>, protocol: Protocol
   }
 }
 
-/** Calls `done` once when the iteration ends, fails, or is abandoned by the consumer. */
+/** Calls `done` exactly once when the iteration ends, fails, or is abandoned by the consumer. */
 export async function* settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
-  let settled = false;
+  let outcome: { error: unknown } | undefined;
   try {
     for await (const item of source) yield item;
-    settled = true;
-    done(undefined);
+    outcome = { error: undefined };
   } catch (error) {
-    settled = true;
-    done(error);
+    outcome = { error };
     throw error;
   } finally {
-    if (!settled) done(clientClosedError());
+    done(outcome === undefined ? clientClosedError() : outcome.error);
   }
 }

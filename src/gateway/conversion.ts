@@ -1,10 +1,10 @@
 import { createStreamTranscoder } from '../protocols/canonical/transcode.js';
-import type { CanonicalRequest, StreamEncoderOptions } from '../protocols/canonical/types.js';
+import type { CanonicalRequest, CanonicalResponse, StreamEncoderOptions } from '../protocols/canonical/types.js';
 import { getCodec } from '../protocols/codecs.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
 import { toTransportError } from '../upstream/http-client.js';
-import type { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 
 /** A client request decoded to the canonical form and re-encoded for the backend's protocol. */
 export interface ConvertedRequest {
@@ -70,6 +70,23 @@ export function convertResponse(
   backendProtocol: ProtocolId,
   canonical: CanonicalRequest,
 ): Buffer {
-  const decoded = getCodec(backendProtocol).decodeResponse(JSON.parse(upstreamJson.toString('utf8')));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(upstreamJson.toString('utf8'));
+  } catch {
+    throw unreadableAnswer('is not JSON');
+  }
+  let decoded: CanonicalResponse;
+  try {
+    decoded = getCodec(backendProtocol).decodeResponse(parsed);
+  } catch (error) {
+    if (isGatewayError(error)) throw error;
+    throw unreadableAnswer(`does not have the ${backendProtocol} response shape`);
+  }
   return Buffer.from(JSON.stringify(getCodec(clientProtocol).encodeResponse(decoded, canonical)));
+}
+
+/** A 200 whose body cannot be read is the upstream's (this account's) failure, never the client's or a network one. */
+function unreadableAnswer(what: string): GatewayError {
+  return new GatewayError('upstream_invalid_body', 'upstream', `The upstream answered 200 but its body ${what}`, { status: 502, scope: 'account' });
 }

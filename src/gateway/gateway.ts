@@ -130,7 +130,14 @@ export class Gateway {
       body = this.prepareBody(call, model);
     }
     const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body);
-    return this.createResult(call, group, model, lease, response, startedAt, conversion);
+    try {
+      return this.createResult(call, group, model, lease, response, startedAt, conversion);
+    } catch (error) {
+      // From here on the lease is the result's to settle; if there is no result, it is ours.
+      lease.release({ kind: 'cancelled' });
+      void response.body[Symbol.asyncIterator]().return?.()?.catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The client's body without internal fields and with the system prompt override applied, as a new object. */
@@ -220,7 +227,12 @@ export class Gateway {
         lease.release(gatewayError.code === 'client_closed' ? { kind: 'cancelled' } : { kind: 'failure', error: gatewayError });
       }
       if (promptLog.enabled) {
-        promptLog.write({ requestId: call.requestId, provider: group.name, model, input: extractInputText(call.protocol, call.body), output });
+        // The answer is already out: a log that cannot be written must not turn it into an error.
+        try {
+          promptLog.write({ requestId: call.requestId, provider: group.name, model, input: extractInputText(call.protocol, call.body), output });
+        } catch (logError) {
+          this.dependencies.logger.warn({ requestId: call.requestId, error: (logError as Error)?.message }, 'prompt log entry not written');
+        }
       }
     };
     call.log.instanceId = lease.instance.id;
@@ -238,7 +250,7 @@ export class Gateway {
     const body = settleWhenDone(collectInto(response.body, chunks, group.name, call.signal), (error) => {
       if (chunks && error === undefined) {
         try {
-          output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+          output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch {
           output = '';
         }
@@ -282,7 +294,7 @@ export class Gateway {
       const chunks: Buffer[] = [];
       for await (const chunk of collectInto(response.body, undefined, group.name, call.signal)) chunks.push(chunk);
       const converted = convertResponse(Buffer.concat(chunks), protocol, backendProtocol, canonical);
-      if (promptLog.enabled) onText(extractResponseText(protocol, JSON.parse(converted.toString('utf8')) as Record<string, unknown>));
+      if (promptLog.enabled) onText(extractResponseText(protocol, JSON.parse(converted.toString('utf8'))));
       yield converted;
     }
     return { kind: 'json', provider: group.name, contentType: 'application/json', body: settleWhenDone(convertedBody(), finish) };

@@ -46,7 +46,7 @@ export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: P
       const { data } = parseSseFrame(frame.toString('utf8'));
       if (data && data !== '[DONE]') {
         try {
-          onText(extractStreamDeltaText(protocol, JSON.parse(data) as Record<string, unknown>));
+          onText(extractStreamDeltaText(protocol, JSON.parse(data)));
         } catch {
           // A frame that is not JSON has no text to log.
         }

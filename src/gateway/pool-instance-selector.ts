@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderPool, PoolInstance } from '../pool/index.js';
 import type { ProviderAdapter, ProviderClient, ProviderDependencies } from '../providers/provider-adapter.js';
 import type { AcquireOptions, InstanceLease, InstanceSelector, ProviderInstance } from './instance-selector.js';
@@ -47,7 +48,17 @@ export class PoolInstanceSelector implements InstanceSelector {
 
   async acquire(group: ProviderGroup, model: string | undefined, options: AcquireOptions): Promise<InstanceLease> {
     const lease = await this.pool.acquire(group.name, model ?? '', { signal: options.signal, exclude: options.exclude });
-    return { instance: this.toProviderInstance(lease.instance), release: (outcome) => lease.release(outcome) };
+    let instance: ProviderInstance;
+    try {
+      instance = this.toProviderInstance(lease.instance);
+    } catch (caught) {
+      // A pools entry the adapter cannot turn into a client (say, a malformed base URL) is that
+      // instance's fault: its slot is freed, it is blamed, and the client is told what is wrong.
+      const error = misconfiguredInstance(lease.instance, caught);
+      lease.release({ kind: 'failure', error });
+      throw error;
+    }
+    return { instance, release: lease.release };
   }
 
   maxAttempts(group: ProviderGroup): number {
@@ -59,4 +70,14 @@ export class PoolInstanceSelector implements InstanceSelector {
     const healthy = instances.find((instance) => !instance.isDisabled && this.pool.stateOf(instance.id).healthy) ?? instances[0];
     return healthy ? this.toProviderInstance(healthy) : undefined;
   }
+}
+
+function misconfiguredInstance(instance: PoolInstance, cause: unknown): GatewayError {
+  const reason = cause instanceof Error && cause.message !== '' ? `: ${cause.message}` : '';
+  return new GatewayError(
+    'instance_misconfigured',
+    'upstream',
+    `${instance.group} instance ${instance.name} cannot be used: its settings are invalid (check its pools entry${reason})`,
+    { status: 502, scope: 'account', cause },
+  );
 }

@@ -1,23 +1,41 @@
 import type { ProtocolId } from '../protocols/protocol-id.js';
 
-/** Text extraction for prompt logs only (PROMPT_LOG_MODE); never on the hot path when logging is off. */
+/**
+ * Text extraction for prompt logs only (PROMPT_LOG_MODE); never on the hot path when logging is off.
+ * Reads client and upstream bodies that no codec has checked, so every function here is total: any
+ * JSON value (null list entries, numbers where text belongs) yields text or '' and never throws.
+ */
 type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function field(value: unknown, key: string): unknown {
+  return isRecord(value) ? value[key] : undefined;
+}
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part) => {
-        if (typeof part === 'string') return part;
-        const record = part as Json;
-        if (typeof record?.text === 'string') return record.text;
-        if (record?.type === 'tool_result') return textOf(record.content);
-        return '';
-      })
-      .filter((text) => text !== '')
-      .join('\n');
+  const texts: string[] = [];
+  for (const part of list(content)) {
+    let text = '';
+    if (typeof part === 'string') text = part;
+    else if (isRecord(part)) {
+      if (typeof part.text === 'string') text = part.text;
+      else if (part.type === 'tool_result') text = textOf(part.content);
+    }
+    if (text !== '') texts.push(text);
   }
-  return '';
+  return texts.join('\n');
+}
+
+function roleOf(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }
 
 /** The conversation a client sent, as `role: text` lines. */
@@ -28,45 +46,44 @@ export function extractInputText(protocol: ProtocolId, body: Json): string {
   };
   if (protocol === 'claude') {
     push('system', textOf(body.system));
-    for (const message of (body.messages as Json[] | undefined) ?? []) push(String(message.role), textOf(message.content));
+    for (const message of list(body.messages)) push(roleOf(field(message, 'role'), 'user'), textOf(field(message, 'content')));
   } else if (protocol === 'openai-chat') {
-    for (const message of (body.messages as Json[] | undefined) ?? []) push(String(message.role), textOf(message.content));
+    for (const message of list(body.messages)) push(roleOf(field(message, 'role'), 'user'), textOf(field(message, 'content')));
   } else if (protocol === 'openai-responses') {
     if (typeof body.instructions === 'string') push('system', body.instructions);
     if (typeof body.input === 'string') push('user', body.input);
-    else for (const item of (body.input as Json[] | undefined) ?? []) push(String(item.role ?? item.type), textOf(item.content));
+    else {
+      for (const item of list(body.input)) push(roleOf(field(item, 'role'), roleOf(field(item, 'type'), 'user')), textOf(field(item, 'content')));
+    }
   } else {
-    push('system', textOf((body.systemInstruction as Json | undefined)?.parts));
-    for (const content of (body.contents as Json[] | undefined) ?? []) push(String(content.role ?? 'user'), textOf(content.parts));
+    const instruction = body.systemInstruction ?? body.system_instruction;
+    push('system', typeof instruction === 'string' ? instruction : textOf(field(instruction, 'parts')));
+    for (const content of list(body.contents)) push(roleOf(field(content, 'role'), 'user'), textOf(field(content, 'parts')));
   }
   return lines.join('\n');
 }
 
-/** Output text of one streamed event's JSON payload. */
-export function extractStreamDeltaText(protocol: ProtocolId, payload: Json): string {
+/** Output text of one streamed event's JSON payload (any JSON value). */
+export function extractStreamDeltaText(protocol: ProtocolId, payload: unknown): string {
   if (protocol === 'claude') {
-    const delta = payload.delta as Json | undefined;
-    return payload.type === 'content_block_delta' && typeof delta?.text === 'string' ? delta.text : '';
+    const text = field(field(payload, 'delta'), 'text');
+    return field(payload, 'type') === 'content_block_delta' && typeof text === 'string' ? text : '';
   }
   if (protocol === 'openai-chat') {
-    const choice = (payload.choices as Json[] | undefined)?.[0];
-    const content = (choice?.delta as Json | undefined)?.content;
+    const content = field(field(list(field(payload, 'choices'))[0], 'delta'), 'content');
     return typeof content === 'string' ? content : '';
   }
-  if (protocol === 'gemini') {
-    const candidate = (payload.candidates as Json[] | undefined)?.[0];
-    return textOf((candidate?.content as Json | undefined)?.parts);
-  }
-  return payload.type === 'response.output_text.delta' && typeof payload.delta === 'string' ? payload.delta : '';
+  if (protocol === 'gemini') return textOf(field(field(list(field(payload, 'candidates'))[0], 'content'), 'parts'));
+  const delta = field(payload, 'delta');
+  return field(payload, 'type') === 'response.output_text.delta' && typeof delta === 'string' ? delta : '';
 }
 
-/** Output text of a complete (non-streamed) response. */
-export function extractResponseText(protocol: ProtocolId, payload: Json): string {
-  if (protocol === 'claude') return textOf(payload.content);
-  if (protocol === 'openai-chat') {
-    const choice = (payload.choices as Json[] | undefined)?.[0];
-    return textOf((choice?.message as Json | undefined)?.content);
-  }
+/** Output text of a complete (non-streamed) response (any JSON value). */
+export function extractResponseText(protocol: ProtocolId, payload: unknown): string {
+  if (protocol === 'claude') return textOf(field(payload, 'content'));
+  if (protocol === 'openai-chat') return textOf(field(field(list(field(payload, 'choices'))[0], 'message'), 'content'));
   if (protocol === 'gemini') return extractStreamDeltaText('gemini', payload);
-  return ((payload.output as Json[] | undefined) ?? []).map((item) => textOf(item.content)).join('\n');
+  return list(field(payload, 'output'))
+    .map((item) => textOf(field(item, 'content')))
+    .join('\n');
 }

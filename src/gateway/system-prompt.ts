@@ -19,6 +19,10 @@ function replaceAll(text: string, settings: SystemPromptSettings): string {
 
 type Json = Record<string, unknown>;
 
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Applies replacements to every text part of a content value (string or array of typed parts). */
 function mapContentText(content: unknown, map: (text: string) => string): unknown {
   if (typeof content === 'string') return map(content);
@@ -38,8 +42,9 @@ function appendToContent(content: unknown, text: string, partType: string): unkn
 
 function applyToOpenAiChat(body: Json, settings: SystemPromptSettings): void {
   if (!Array.isArray(body.messages)) return;
-  let messages = body.messages as Json[];
-  const isSystem = (message: Json) => message?.role === 'system' || message?.role === 'developer';
+  let messages = body.messages as unknown[];
+  // Entries are unchecked client JSON: anything but an object is left for the codec (or upstream) to refuse.
+  const isSystem = (message: unknown): message is Json => isRecord(message) && (message.role === 'system' || message.role === 'developer');
   if (settings.text !== '') {
     if (settings.mode === 'overwrite') {
       messages = [{ role: 'system', content: settings.text }, ...messages.filter((message) => !isSystem(message))];
@@ -82,16 +87,19 @@ function applyToResponses(body: Json, settings: SystemPromptSettings): void {
 
 function applyToGemini(body: Json, settings: SystemPromptSettings): void {
   const key = body.systemInstruction !== undefined || body.system_instruction === undefined ? 'systemInstruction' : 'system_instruction';
-  const current = body[key] as Json | undefined;
+  // Gemini clients may send the instruction as a plain string; it becomes the first part, not lost.
+  const given = body[key];
+  const current: Json | undefined = typeof given === 'string' ? { parts: [{ text: given }] } : isRecord(given) ? given : undefined;
   if (settings.text !== '') {
-    const parts = Array.isArray(current?.parts) ? (current.parts as Json[]) : [];
+    const parts = Array.isArray(current?.parts) ? (current.parts as unknown[]) : [];
     body[key] = {
-      ...(current ?? {}),
+      ...current,
       parts: settings.mode === 'overwrite' ? [{ text: settings.text }] : [...parts, { text: settings.text }],
     };
   }
-  const instruction = body[key] as Json | undefined;
-  if (settings.replacements.length > 0 && instruction && Array.isArray(instruction.parts)) {
+  const instruction = body[key];
+  if (settings.replacements.length > 0 && typeof instruction === 'string') body[key] = replaceAll(instruction, settings);
+  else if (settings.replacements.length > 0 && isRecord(instruction) && Array.isArray(instruction.parts)) {
     body[key] = { ...instruction, parts: mapContentText(instruction.parts, (text) => replaceAll(text, settings)) };
   }
 }

@@ -14,7 +14,7 @@ export interface Lease {
   readonly instance: PoolInstance;
   /**
    * Call exactly once, when the attempt is over (for a stream: when it ended), since the lease holds
-   * the instance's concurrency slot until then. Later calls are ignored (and logged).
+   * the instance's concurrency slot until then. Only the first call counts: later ones do nothing.
    */
   release(outcome: LeaseOutcome): void;
 }

@@ -180,16 +180,14 @@ export class ProviderPool implements HealthCheckTarget {
     const id = instance.id;
     const startedAt = this.#now();
     this.#store.update(id, { inFlight: 1, usageCount: 1 }, { lastUsedAt: startedAt });
-    let released = false;
+    // One-shot by construction: the first outcome frees the slot, any later call finds nothing to do.
+    let settle: ((outcome: LeaseOutcome) => void) | undefined = (outcome) => this.#release(instance, model, startedAt, outcome);
     return {
       instance,
       release: (outcome) => {
-        if (released) {
-          this.#logger.warn({ instance: id }, 'pool lease released twice; ignored');
-          return;
-        }
-        released = true;
-        this.#release(instance, model, startedAt, outcome);
+        const first = settle;
+        settle = undefined;
+        first?.(outcome);
       },
     };
   }

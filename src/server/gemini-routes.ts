@@ -21,7 +21,8 @@ function parseModelAction(value: string): { model: string; action: string } {
       scope: 'request',
     });
   }
-  return { model: decodeURIComponent(value.slice(0, colon)), action };
+  // The router has already decoded the path once; decoding again would turn `%25E0` into a malformed escape.
+  return { model: value.slice(0, colon), action };
 }
 
 /** Google Gemini clients (@google/genai, Gemini CLI): generateContent, both stream forms, countTokens, models. */

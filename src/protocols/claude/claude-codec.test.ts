@@ -158,7 +158,7 @@ describe('claude codec: requests', () => {
     [{ model: 'm', max_tokens: 1 }, 'messages: field required (an array)'],
     [{ messages: [] }, 'model: field required'],
     ['not an object', 'request body must be a JSON object'],
-    [{ model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[].role must be "user" or "assistant", got "robot"'],
+    [{ model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role: must be "user" or "assistant", got "robot"'],
     [{ model: 'm', messages: [], temperature: 'hot' }, 'temperature must be a number'],
   ])('rejects bad input %j', (body, message) => {
     expect(() => claudeCodec.decodeRequest(body, {})).toThrowError(message);

@@ -123,14 +123,14 @@ function decodeBlock(block: unknown, toolNames: Map<string, string>): ContentPar
 }
 
 /** Splits a Claude user turn into canonical tool and user messages, keeping the order of the runs. */
-function decodeMessage(message: unknown, toolNames: Map<string, string>): CanonicalMessage[] {
-  if (!isRecord(message)) throw invalidRequest('messages[] entries must be objects');
+function decodeMessage(message: unknown, index: number, toolNames: Map<string, string>): CanonicalMessage[] {
+  if (!isRecord(message)) throw invalidRequest(`messages[${index}]: expected an object`);
   const role = message.role;
   const blocks = typeof message.content === 'string' ? [message.content] : asArray(message.content);
   const parts = blocks.map((block) => decodeBlock(block, toolNames)).filter((part) => part !== undefined);
   if (role === 'assistant') return [{ role: 'assistant', content: parts }];
   if (role === 'system') return [{ role: 'system', content: parts.filter((part) => part.type === 'text') }];
-  if (role !== 'user') throw invalidRequest(`messages[].role must be "user" or "assistant", got ${JSON.stringify(role)}`);
+  if (role !== 'user') throw invalidRequest(`messages[${index}].role: must be "user" or "assistant", got ${JSON.stringify(role) ?? 'nothing'}`);
   const result: CanonicalMessage[] = [];
   for (const part of parts) {
     const targetRole = part.type === 'tool-result' ? 'tool' : 'user';
@@ -212,7 +212,7 @@ export function decodeClaudeRequest(body: unknown, context: RequestContext): Can
   if (!model) throw invalidRequest('model: field required');
   if (!Array.isArray(request.messages)) throw invalidRequest('messages: field required (an array)');
   const toolNames = new Map<string, string>();
-  const messages = request.messages.flatMap((message) => decodeMessage(message, toolNames));
+  const messages = request.messages.flatMap((message, index) => decodeMessage(message, index, toolNames));
   const outputConfig = isRecord(request.output_config) ? request.output_config : undefined;
   const reasoning = decodeReasoning(request.thinking, outputConfig);
   const format = isRecord(outputConfig?.format) ? outputConfig.format : undefined;

@@ -126,7 +126,7 @@ function decodeContents(contents: unknown[]): CanonicalMessage[] {
   /** The Gemini content each message came from: parts of one content may merge, separate contents stay apart. */
   const sources: number[] = [];
   contents.forEach((content, contentIndex) => {
-    if (!isRecord(content)) throw invalidRequest('contents[] entries must be objects');
+    if (!isRecord(content)) throw invalidRequest(`contents[${contentIndex}]: expected an object`);
     const role = content.role === 'model' ? 'assistant' : 'user';
     const seenResponses = new Set<string>();
     asArray(content.parts).forEach((raw, partIndex) => {

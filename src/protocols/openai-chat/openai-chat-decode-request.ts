@@ -121,8 +121,8 @@ function decodeMessages(value: unknown[]): { system: TextPart[]; messages: Canon
   const system: TextPart[] = [];
   const messages: CanonicalMessage[] = [];
   const toolNames = new Map<string, string>();
-  for (const entry of value) {
-    if (!isRecord(entry)) throw invalidRequest('messages[] entries must be objects');
+  for (const [index, entry] of value.entries()) {
+    if (!isRecord(entry)) throw invalidRequest(`messages[${index}]: expected an object`);
     const role = entry.role;
     if (role === 'system' || role === 'developer') {
       const parts = textOf(entry.content);
@@ -153,7 +153,7 @@ function decodeMessages(value: unknown[]): { system: TextPart[]; messages: Canon
       else messages.push({ role: 'tool', content: [part] });
       continue;
     }
-    if (role !== 'user') throw invalidRequest(`messages[].role ${JSON.stringify(role)} is not supported`);
+    if (role !== 'user') throw invalidRequest(`messages[${index}].role: ${JSON.stringify(role) ?? 'nothing'} is not supported`);
     messages.push({ role: 'user', content: decodeContent(entry.content) });
   }
   return { system, messages };

@@ -127,8 +127,8 @@ function decodeInput(input: unknown): DecodedInput {
   }
   if (input !== undefined && !Array.isArray(input)) throw invalidRequest('input must be a string or an array');
   const toolNames = new Map<string, string>();
-  for (const item of asArray(input)) {
-    if (!isRecord(item)) continue;
+  for (const [index, item] of asArray(input).entries()) {
+    if (!isRecord(item)) throw invalidRequest(`input[${index}]: expected an object`);
     const type = item.type ?? (item.role !== undefined ? 'message' : undefined);
     switch (type) {
       case 'message': {
