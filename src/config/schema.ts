@@ -107,6 +107,8 @@ export const ConfigSchema = z
     UPSTREAM_HEADERS_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_HEADERS_TIMEOUT_MS),
     UPSTREAM_BODY_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_BODY_TIMEOUT_MS),
     SHUTDOWN_GRACE_MS: int(0).default(DEFAULTS.SHUTDOWN_GRACE_MS),
+    /** The admin console at /ui/ (the original's key). */
+    UI_ENABLED: bool.default(true),
   })
   .passthrough();
 

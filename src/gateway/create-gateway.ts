@@ -31,8 +31,8 @@ export interface GatewayRuntime {
   readonly healthChecker: HealthChecker;
   readonly http: UpstreamHttpClient;
   readonly promptLog: PromptLog;
-  /** Re-reads the pools file now (SIGHUP). */
-  reloadPools(): void;
+  /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. */
+  reloadPools(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -203,7 +203,7 @@ export async function createGatewayRuntime(options: {
     healthChecker,
     http,
     promptLog,
-    reloadPools: () => watcher?.reload(),
+    reloadPools: () => watcher?.reload() ?? Promise.resolve(),
     async close() {
       healthChecker.stop();
       watcher?.close();

@@ -6,9 +6,13 @@ import { sendError } from './send-error.js';
 
 
 /** Routes that belong to no single protocol: health, the HEAD probe, model lists. */
-export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate }) => {
+export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate, browserHome }) => {
   app.head('/', async (_request, reply) => reply.code(200).send());
-  app.get('/', async () => ({ name: 'aiclient2api', status: 'ok' }));
+  app.get('/', async (request, reply) => {
+    // A person typing the address gets the console; scripts and health checks keep the JSON.
+    if (browserHome && String(request.headers.accept ?? '').includes('text/html')) return reply.redirect(browserHome, 302);
+    return { name: 'aiclient2api', status: 'ok' };
+  });
   app.get('/health', async () => ({
     status: 'healthy',
     timestamp: new Date().toISOString(),

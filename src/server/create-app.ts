@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/schema.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { HealthChecker, ProviderPool } from '../pool/index.js';
 import { adminRoutes } from './admin-routes.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly requiredApiKey: string;
   readonly bodyLimitBytes: number;
+  /** The admin console (UI_ENABLED): its module loads only then. */
+  readonly ui?: { readonly config: GatewayConfig; readonly cwd: string; readonly reloadPools: () => Promise<void> };
 }
 
 const CORS_ALLOW_HEADERS =
@@ -93,8 +96,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       .send(),
   );
 
-  const authenticate = createClientAuth(options.requiredApiKey);
-  const routeOptions = { gateway: options.gateway, authenticate };
+  const keyAuthenticate = createClientAuth(options.requiredApiKey);
+  const adminKeyAuthenticate = options.adminApiKey === '' ? keyAuthenticate : createClientAuth(options.adminApiKey);
+  // A browser logged in to the console passes both guards with its session cookie (the playground uses the client routes).
+  const ui = options.ui ? await import('../ui/ui-routes.js') : undefined;
+  const uiAccess = ui?.createUiAccess();
+  const authenticate = uiAccess ? uiAccess.allowSessions(keyAuthenticate) : keyAuthenticate;
+  const routeOptions = { gateway: options.gateway, authenticate, browserHome: ui ? '/ui/' : undefined };
   await app.register(commonRoutes, routeOptions);
   await app.register(openaiRoutes, routeOptions);
   await app.register(claudeRoutes, routeOptions);
@@ -103,8 +111,18 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, {
     pool: options.pool,
     healthChecker: options.healthChecker,
-    authenticate: options.adminApiKey === '' ? authenticate : createClientAuth(options.adminApiKey),
+    authenticate: uiAccess ? uiAccess.allowSessions(adminKeyAuthenticate) : adminKeyAuthenticate,
   });
+  if (ui && uiAccess && options.ui) {
+    await app.register(
+      ui.uiRoutes(uiAccess, {
+        ...options.ui,
+        pool: options.pool,
+        adminSecret: options.adminApiKey || options.requiredApiKey,
+        checkAdminKey: adminKeyAuthenticate,
+      }),
+    );
+  }
 
   app.setNotFoundHandler((request, reply) =>
     sendError(

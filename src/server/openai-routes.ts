@@ -7,6 +7,8 @@ import { renderOpenAiStreamError } from './stream-error-events.js';
 export interface ProtocolRoutesOptions {
   gateway: Gateway;
   authenticate: (request: FastifyRequest) => void;
+  /** Where GET / sends a browser (the admin console), when it is on. */
+  browserHome?: string;
 }
 
 /** OpenAI Chat Completions clients (openai SDK, Cline, most IDE plugins). */

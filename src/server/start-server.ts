@@ -27,6 +27,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
     logger: options.logger,
     requiredApiKey: config.REQUIRED_API_KEY,
     bodyLimitBytes: config.REQUEST_BODY_LIMIT_MB * 1024 * 1024,
+    ui: config.UI_ENABLED ? { config, cwd: options.cwd, reloadPools: () => runtime.reloadPools() } : undefined,
   });
   await app.listen({ host: config.HOST, port: config.SERVER_PORT });
   const address = app.server.address();
@@ -37,7 +38,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
     app,
     port,
     url: `http://${host}:${port}`,
-    reloadPools: () => runtime.reloadPools(),
+    reloadPools: () => void runtime.reloadPools(),
     close(graceMs = config.SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const timer = setTimeout(() => {

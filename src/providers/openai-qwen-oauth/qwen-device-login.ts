@@ -17,7 +17,7 @@ export interface DeviceLoginClock {
   readonly now: () => number;
 }
 
-const realClock: DeviceLoginClock = { sleep: (ms, signal) => delay(ms, undefined, { signal }), now: Date.now };
+export const realClock: DeviceLoginClock = { sleep: (ms, signal) => delay(ms, undefined, { signal }), now: Date.now };
 
 function loginFailed(message: string, cause?: unknown): GatewayError {
   return new GatewayError('oauth_login_failed', 'auth', `Qwen login failed: ${message}`, { status: 401, scope: 'request', cause });
@@ -35,7 +35,7 @@ function parseArgs(args: readonly string[]): { credentialsFile?: string } {
   return parsed;
 }
 
-interface DeviceCode {
+export interface DeviceCode {
   readonly deviceCode: string;
   readonly userCode: string | undefined;
   readonly verificationUrl: string;
@@ -43,7 +43,7 @@ interface DeviceCode {
   readonly intervalMs: number;
 }
 
-function readDeviceCode(answer: OAuthAnswer): DeviceCode {
+export function readDeviceCode(answer: OAuthAnswer): DeviceCode {
   const { body } = answer;
   if (answer.status < 200 || answer.status >= 300) throw loginFailed(`device code request refused (${describeOAuthError(answer)})`);
   const deviceCode = typeof body.device_code === 'string' ? body.device_code : '';
@@ -76,7 +76,7 @@ function createProgress(output: NodeJS.WritableStream): { update(text: string): 
   };
 }
 
-async function pollForToken(tokenUrl: string, code: DeviceCode, verifier: string, context: CliLoginContext, clock: DeviceLoginClock): Promise<Record<string, unknown>> {
+export async function pollForToken(tokenUrl: string, code: DeviceCode, verifier: string, context: CliLoginContext, clock: DeviceLoginClock): Promise<Record<string, unknown>> {
   const startedAt = clock.now();
   const deadline = startedAt + code.expiresInMs;
   const progress = createProgress(context.output);

@@ -1,0 +1,151 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { TimeChart } from '../chart';
+import { Empty, ErrorBox, PageHeader } from '../components';
+import { formatMs, formatNumber, formatPercent } from '../format';
+import type { PoolsAnswer } from '../pool-types';
+
+interface Sample {
+  readonly at: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly latency: number | undefined;
+}
+
+const WINDOW_MS = 60_000;
+const HISTORY = 150;
+
+function totals(answer: PoolsAnswer): Omit<Sample, 'at'> {
+  let requests = 0;
+  let errors = 0;
+  let weighted = 0;
+  let weights = 0;
+  for (const group of answer.groups) {
+    for (const item of group.items) {
+      requests += item.usageCount;
+      errors += item.errorCount;
+      if (item.latencyEwmaMs !== undefined) {
+        weighted += item.latencyEwmaMs * Math.max(1, item.usageCount);
+        weights += Math.max(1, item.usageCount);
+      }
+    }
+  }
+  return { requests, errors, latency: weights > 0 ? weighted / weights : undefined };
+}
+
+export function DashboardPage() {
+  const [pools, setPools] = useState<PoolsAnswer | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const samples = useRef<Sample[]>([]);
+  const [, setRound] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = async () => {
+      try {
+        const answer = await api<PoolsAnswer>('/api/pools', { signal: controller.signal });
+        setPools(answer);
+        setError(undefined);
+        samples.current = [...samples.current, { at: Date.now(), ...totals(answer) }].slice(-HISTORY);
+        setRound((value) => value + 1);
+      } catch (failure) {
+        if (!controller.signal.aborted) setError(failure);
+      }
+      if (!controller.signal.aborted) timer = setTimeout(run, 2000);
+    };
+    void run();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, []);
+
+  const list = samples.current;
+  const last = list[list.length - 1];
+  const base = last ? (list.find((sample) => sample.at >= last.at - WINDOW_MS) ?? list[0]) : undefined;
+  const spanSeconds = last && base ? (last.at - base.at) / 1000 : 0;
+  const requests = last && base ? last.requests - base.requests : 0;
+  const errors = last && base ? last.errors - base.errors : 0;
+  const rate = spanSeconds > 0 ? requests / spanSeconds : 0;
+  const errorRate = requests > 0 ? Math.min(1, errors / requests) : 0;
+  const times = list.slice(1).map((sample) => sample.at / 1000);
+  const perSecond = list.slice(1).map((sample, index) => {
+    const previous = list[index] as Sample;
+    return Math.max(0, (sample.requests - previous.requests) / ((sample.at - previous.at) / 1000));
+  });
+
+  return (
+    <section aria-labelledby="dashboard-title">
+      <PageHeader title="Dashboard" />
+      <ErrorBox error={error} />
+      <dl class="stats" aria-live="polite">
+        <div>
+          <dt>Requests / s</dt>
+          <dd>{formatNumber(rate)}</dd>
+          <small class="muted">last {Math.round(spanSeconds)} s</small>
+        </div>
+        <div>
+          <dt>Error rate</dt>
+          <dd>{formatPercent(errorRate)}</dd>
+          <small class="muted">{errors} of {requests}</small>
+        </div>
+        <div>
+          <dt>Latency</dt>
+          <dd>{formatMs(last?.latency)}</dd>
+          <small class="muted">moving average</small>
+        </div>
+        <div>
+          <dt>In flight</dt>
+          <dd>{pools ? pools.groups.reduce((sum, group) => sum + group.items.reduce((inner, item) => inner + item.inFlight, 0), 0) : '–'}</dd>
+          <small class="muted">now</small>
+        </div>
+      </dl>
+      <section class="panel" aria-labelledby="rate-title">
+        <h2 id="rate-title">Requests per second</h2>
+        {times.length < 2 ? <p class="muted small">Collecting data: the chart fills in over the next seconds.</p> : null}
+        <TimeChart label="Requests per second over the last minutes" times={times} series={[{ label: 'req/s', values: perSecond, stroke: '#3b82f6' }]} />
+      </section>
+      <section class="panel" aria-labelledby="providers-health-title">
+        <h2 id="providers-health-title">Providers</h2>
+        {pools && pools.groups.length === 0 ? <Empty>No provider configured yet: add one on the Providers page.</Empty> : null}
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Provider</th>
+                <th scope="col">Health</th>
+                <th scope="col" class="num">Healthy / total</th>
+                <th scope="col" class="num">In flight</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pools?.groups.map((group) => {
+                const healthy = group.items.filter((item) => item.healthy && !item.disabled).length;
+                const tone = healthy === group.count ? 'ok' : healthy === 0 ? 'bad' : 'warn';
+                const words = healthy === group.count ? 'all healthy' : healthy === 0 ? 'none healthy' : 'degraded';
+                return (
+                  <tr key={group.name}>
+                    <th scope="row">
+                      <a href="#/providers">{group.name}</a>
+                    </th>
+                    <td>
+                      <span class={`health tone-${tone}`}>
+                        <span class="dot" aria-hidden="true" />
+                        {words}
+                      </span>
+                    </td>
+                    <td class="num">
+                      {healthy} / {group.count}
+                    </td>
+                    <td class="num">{group.items.reduce((sum, item) => sum + item.inFlight, 0)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </section>
+  );
+}
