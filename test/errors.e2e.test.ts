@@ -62,13 +62,19 @@ describe('errors in each protocol\'s shape', () => {
   });
 
   it('passes an upstream 429 through with its message and Retry-After', async () => {
-    openaiUpstream.enqueue((_request, response) =>
-      sendJson(response, 429, { error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' }),
-    );
-    const response = await post('/v1/chat/completions', chat());
-    expect(response.status).toBe(429);
-    expect(response.headers.get('retry-after')).toBe('7');
-    expect(await response.json()).toEqual({ error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } });
+    // Its own gateway: the Retry-After takes the only account out for 7 s, which other tests must not inherit.
+    const limited = await startGateway({ MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: OPENAI_MOCK_KEY, OPENAI_BASE_URL: openaiUpstream.url });
+    try {
+      openaiUpstream.enqueue((_request, response) =>
+        sendJson(response, 429, { error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' }),
+      );
+      const response = await fetch(`${limited.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat() });
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('7');
+      expect(await response.json()).toEqual({ error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } });
+    } finally {
+      await limited.close(50);
+    }
   });
 
   it('retries 503 and reset connections before the first byte, then succeeds', async () => {

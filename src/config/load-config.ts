@@ -8,6 +8,8 @@ import {
   adapterTypeOf,
 } from '../providers/provider-names.js';
 import { ConfigError } from './config-error.js';
+import { nullAsAbsent } from './null-as-absent.js';
+import { originalOnlyKeys } from './original-only-keys.js';
 import { parseArgv } from './parse-argv.js';
 import { ConfigSchema, PATH_KEYS, type GatewayConfig } from './schema.js';
 
@@ -54,7 +56,8 @@ async function readConfigFile(file: string): Promise<Record<string, unknown> | u
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`Config file ${file} must hold a JSON object`);
   }
-  return parsed as Record<string, unknown>;
+  // The original writes null for optional keys it has no value for: null means absent (default).
+  return nullAsAbsent(parsed as Record<string, unknown>);
 }
 
 function describeIssues(error: z.ZodError, input: Record<string, unknown>): string {
@@ -122,6 +125,15 @@ export async function loadConfig(argv: readonly string[], cwd: string = process.
     if (typeof value === 'string' && value !== '') config[key] = path.resolve(cwd, value);
   }
   const providers = resolveProviderList(result.data.MODEL_PROVIDER, warnings);
+  const ignored = fileValues ? originalOnlyKeys(fileValues, new Set(Object.keys(ConfigSchema.shape))) : [];
+  if (ignored.length > 0) {
+    warnings.push(`config: these keys of the original AIClient-2-API are for features this gateway does not have and are ignored: ${ignored.join(', ')}`);
+  }
+  if (result.data.SCHEDULED_HEALTH_CHECK.enabled && result.data.SCHEDULED_HEALTH_CHECK.interval < 60_000) {
+    warnings.push(
+      `SCHEDULED_HEALTH_CHECK.interval is ${result.data.SCHEDULED_HEALTH_CHECK.interval} ms: every checkHealth instance gets a real request that often (the original's minimum was 60000)`,
+    );
+  }
   return {
     kind: 'serve',
     config: Object.freeze(config) as GatewayConfig,

@@ -26,6 +26,14 @@ export const PromptLogMode = z.enum(['none', 'console', 'file']);
 /** Per group or type as an object (`{"claude-custom": "least-in-flight"}`) or one name for all. */
 export const PoolStrategy = z.enum(['round-robin', 'weighted-round-robin', 'weighted', 'least-in-flight', 'lowest-latency', 'latency']);
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+/** The original's LOG_OUTPUT_MODE: where the gateway's own log lines go. */
+export const LogOutputMode = z.enum(['console', 'file', 'all', 'none']);
+
+/** A list of names as a JSON array or a comma-separated string (flags, hand-edited files). */
+const nameList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter((name) => name !== '') : value),
+  z.array(z.string()),
+);
 
 export const DEFAULTS = {
   REQUIRED_API_KEY: '',
@@ -57,6 +65,16 @@ export const DEFAULTS = {
   UPSTREAM_HEADERS_TIMEOUT_MS: 300_000,
   UPSTREAM_BODY_TIMEOUT_MS: 300_000,
   SHUTDOWN_GRACE_MS: 10_000,
+  /**
+   * Streaming upstreams answer with headers as soon as they accept the request (tokens follow), so a
+   * minute without headers means a hung account, not a slow answer; non-streaming requests keep the
+   * 5-minute headers timeout because their headers wait for the whole generation.
+   */
+  UPSTREAM_STREAM_FIRST_BYTE_TIMEOUT_MS: 60_000,
+  LOG_OUTPUT_MODE: 'console',
+  LOG_DIR: 'logs',
+  LOG_MAX_FILE_SIZE: 10 * 1024 * 1024,
+  LOG_MAX_FILES: 10,
 } as const;
 
 export const ConfigSchema = z
@@ -89,7 +107,8 @@ export const ConfigSchema = z
     SCHEDULED_HEALTH_CHECK: z
       .object({
         enabled: bool.default(false),
-        interval: int(60_000).default(600_000),
+        // The original refused anything under a minute; short intervals are allowed (load-config warns).
+        interval: int(1_000).default(600_000),
         startupRun: bool.default(false),
       })
       .default({ enabled: false, interval: 600_000, startupRun: false }),
@@ -109,6 +128,15 @@ export const ConfigSchema = z
     SHUTDOWN_GRACE_MS: int(0).default(DEFAULTS.SHUTDOWN_GRACE_MS),
     /** The admin console at /ui/ (the original's key). */
     UI_ENABLED: bool.default(true),
+    UPSTREAM_STREAM_FIRST_BYTE_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_STREAM_FIRST_BYTE_TIMEOUT_MS),
+    /** Outbound proxy (http://, https://, socks5://, optional user:password) for PROXY_ENABLED_PROVIDERS. */
+    PROXY_URL: z.string().optional(),
+    PROXY_ENABLED_PROVIDERS: nameList.default([]),
+    LOG_ENABLED: bool.default(true),
+    LOG_OUTPUT_MODE: LogOutputMode.default(DEFAULTS.LOG_OUTPUT_MODE),
+    LOG_DIR: z.string().min(1).default(DEFAULTS.LOG_DIR),
+    LOG_MAX_FILE_SIZE: int(1024).default(DEFAULTS.LOG_MAX_FILE_SIZE),
+    LOG_MAX_FILES: int(1, 1000).default(DEFAULTS.LOG_MAX_FILES),
   })
   .passthrough();
 
@@ -119,4 +147,5 @@ export const PATH_KEYS = [
   'PROVIDER_POOLS_FILE_PATH',
   'CUSTOM_MODELS_FILE_PATH',
   'SYSTEM_PROMPT_FILE_PATH',
+  'LOG_DIR',
 ] as const;

@@ -93,8 +93,6 @@ export async function createGatewayRuntime(options: {
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
-    maxRetries: config.REQUEST_MAX_RETRIES,
-    baseDelayMs: config.REQUEST_BASE_DELAY,
   });
   const settings = config as Readonly<Record<string, unknown>>;
   const poolsPath = config.PROVIDER_POOLS_FILE_PATH;
@@ -129,7 +127,7 @@ export async function createGatewayRuntime(options: {
     queueTimeoutMs: config.POOL_QUEUE_TIMEOUT_MS,
     logger,
   });
-  const selector = new PoolInstanceSelector(pool, adapters, { http, logger }, config.REQUEST_MAX_RETRIES + 1);
+  const selector = new PoolInstanceSelector(pool, adapters, { http, logger });
   const directory = new ProviderDirectory(
     adapters,
     { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },
@@ -188,6 +186,11 @@ export async function createGatewayRuntime(options: {
   const gateway = new Gateway({
     directory,
     selector,
+    retry: {
+      maxAttempts: config.REQUEST_MAX_RETRIES + 1,
+      baseDelayMs: config.REQUEST_BASE_DELAY,
+      streamFirstByteTimeoutMs: config.UPSTREAM_STREAM_FIRST_BYTE_TIMEOUT_MS,
+    },
     systemPrompt,
     promptLog,
     logger,

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
-import { toTransportError } from '../upstream/http-client.js';
+import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { createAttemptBudget, DEFAULT_RETRY_SETTINGS, sendWithFirstByteDeadline, waitBeforeSameInstanceRetry, type AttemptBudget, type RetrySettings } from './attempt-budget.js';
 import { collectInto, settleWhenDone, tapText } from './body-iterators.js';
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
-import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
+import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, shouldRetrySameInstance, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
 import type { PromptLog } from './prompt-log.js';
@@ -61,10 +62,14 @@ export interface GatewayDependencies {
     readonly enabled: boolean;
   };
   readonly selector: InstanceSelector;
+  /** The attempt budget and deadlines; defaults: 4 attempts, 1 s backoff base, 60 s stream first byte. */
+  readonly retry?: RetrySettings;
   readonly systemPrompt: SystemPromptSettings;
   readonly promptLog: PromptLog;
   readonly logger: Logger;
 }
+
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
 
 function hasInternalFields(body: Record<string, unknown>): boolean {
   for (const key in body) if (key.charCodeAt(0) === 0x5f /* _ */) return true;
@@ -95,12 +100,16 @@ export class Gateway {
         })
       : [{ group: selection.group.name, model: selection.model ?? '', reason: 'primary' as const }];
     let firstError: GatewayError | undefined;
-    for (const target of targets) {
+    // One budget for the whole request: fallback groups spend from what the primary left.
+    const budget = createAttemptBudget(this.dependencies.retry ?? DEFAULT_RETRY_SETTINGS);
+    for (const [index, target] of targets.entries()) {
       const group = target.reason === 'primary' ? selection.group : directory.get(target.group);
       if (!group?.configured) continue;
+      if (firstError && budget.used >= budget.limit) break;
       const model = target.reason === 'primary' ? selection.model : target.model;
       try {
-        return await this.runOnGroup(call, group, model);
+        // A fallback group still to come is another instance: no same-instance retry before it.
+        return await this.runOnGroup(call, group, model, { budget, retryInPlace: index === targets.length - 1 });
       } catch (caught) {
         const error = toTransportError(caught, group.name, call.signal);
         // Another provider is tried only when this one could not serve at all, never for the client's own mistakes.
@@ -114,7 +123,7 @@ export class Gateway {
     throw firstError ?? new GatewayError('no_instance', 'upstream', `No available instance for provider ${selection.group.name}`, { status: 503 });
   }
 
-  private async runOnGroup(call: GatewayCall, group: ProviderGroup, model: string | undefined): Promise<GatewayResult> {
+  private async runOnGroup(call: GatewayCall, group: ProviderGroup, model: string | undefined, attempts: GroupAttempts): Promise<GatewayResult> {
     call.log.provider = group.name;
     call.log.model = model;
     const backendProtocol = group.adapter.protocol;
@@ -129,7 +138,7 @@ export class Gateway {
     } else {
       body = this.prepareBody(call, model);
     }
-    const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body);
+    const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body, attempts);
     try {
       return this.createResult(call, group, model, lease, response, startedAt, conversion);
     } catch (error) {
@@ -159,36 +168,46 @@ export class Gateway {
     return Buffer.from(JSON.stringify(body));
   }
 
+  /**
+   * Spends the request's attempt budget on this group: a failure before the first byte moves at once
+   * to an instance this request has not tried; only when none is eligible does it go back to the
+   * same one, after a backoff, and only for a blip (see shouldRetrySameInstance).
+   */
   private async sendWithFailover(
     call: GatewayCall,
     group: ProviderGroup,
     model: string | undefined,
     body: Buffer,
+    { budget, retryInPlace }: GroupAttempts,
   ): Promise<{ lease: InstanceLease; response: UpstreamResponse; startedAt: number }> {
     const { selector } = this.dependencies;
+    const retry = this.dependencies.retry ?? DEFAULT_RETRY_SETTINGS;
     const tried = new Set<string>();
-    const maxAttempts = Math.max(1, selector.maxAttempts(group));
     let lastError: GatewayError | undefined;
-    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+    while (budget.used < budget.limit) {
       let lease: InstanceLease;
       try {
         lease = await selector.acquire(group, model, { signal: call.signal, exclude: tried });
       } catch (error) {
         // Nothing left to try: the last upstream failure says more than "no instance".
-        if (lastError) throw lastError;
-        throw error;
+        if (!lastError || call.signal.aborted) throw call.signal.aborted ? clientClosedError() : error;
+        if (!retryInPlace || !shouldRetrySameInstance(lastError, tried.size)) throw lastError;
+        await waitBeforeSameInstanceRetry(budget, retry.baseDelayMs, call.signal);
+        try {
+          lease = await selector.acquire(group, model, { signal: call.signal, exclude: NOTHING_TRIED });
+        } catch {
+          throw call.signal.aborted ? clientClosedError() : lastError;
+        }
       }
+      budget.used += 1;
       tried.add(lease.instance.id);
       call.log.instance = lease.instance.name;
       const startedAt = performance.now();
       try {
-        const response = await lease.instance.client.send({
-          model: model ?? '',
-          stream: call.stream,
-          body,
-          clientHeaders: call.headers,
-          signal: call.signal,
-        });
+        const request = { model: model ?? '', stream: call.stream, body, clientHeaders: call.headers, signal: call.signal };
+        const response = call.stream
+          ? await sendWithFirstByteDeadline(lease.instance.client, request, retry.streamFirstByteTimeoutMs, group.name)
+          : await lease.instance.client.send(request);
         return { lease, response, startedAt };
       } catch (caught) {
         const error = toTransportError(caught, group.name, call.signal);
@@ -198,7 +217,7 @@ export class Gateway {
         }
         lease.release({ kind: 'failure', error });
         lastError = error;
-        if (!shouldFailover(error, attempt + 1, maxAttempts)) throw error;
+        if (!shouldFailover(error, budget.used, budget.limit)) throw error;
         this.dependencies.logger.warn(
           { requestId: call.requestId, provider: group.name, instance: lease.instance.name, error: error.message },
           'upstream attempt failed',
@@ -333,6 +352,12 @@ const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upst
 
 function canFallBack(error: GatewayError): boolean {
   return FALLBACK_KINDS.has(error.kind) || isPoolUnavailableError(error);
+}
+
+/** How a request may spend attempts on one group: its budget, and whether the same instance may be retried. */
+interface GroupAttempts {
+  readonly budget: AttemptBudget;
+  readonly retryInPlace: boolean;
 }
 
 interface Conversion {

@@ -30,8 +30,6 @@ export interface AcquireOptions {
 /** Picks an instance of a group for one attempt. The provider pool implements this with health and balancing. */
 export interface InstanceSelector {
   acquire(group: ProviderGroup, model: string | undefined, options: AcquireOptions): Promise<InstanceLease>;
-  /** How many different instances a request may try before giving up. */
-  maxAttempts(group: ProviderGroup): number;
   /** Any instance of the group, for model listing. */
   anyInstance(group: ProviderGroup): ProviderInstance | undefined;
 }

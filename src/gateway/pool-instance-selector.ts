@@ -16,8 +16,6 @@ export class PoolInstanceSelector implements InstanceSelector {
     private readonly pool: ProviderPool,
     private readonly adapters: ReadonlyMap<string, ProviderAdapter>,
     private readonly dependencies: ProviderDependencies,
-    /** REQUEST_MAX_RETRIES + 1: how many instances one request may try. */
-    private readonly attemptLimit: number,
   ) {
     // Clients are made up front (cheap: OAuth backends load credentials on first use), so the first
     // request to each of thousands of instances does not pay for it; instances added by a reload are made lazily.
@@ -59,10 +57,6 @@ export class PoolInstanceSelector implements InstanceSelector {
       throw error;
     }
     return { instance, release: lease.release };
-  }
-
-  maxAttempts(group: ProviderGroup): number {
-    return Math.max(1, Math.min(this.attemptLimit, this.pool.instanceCount(group.name)));
   }
 
   anyInstance(group: ProviderGroup): ProviderInstance | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorKind, GatewayErrorDetail } from '../errors/gateway-error.js';
-import { resolveFallbackTargets, shouldFailover } from './failover.js';
+import { resolveFallbackTargets, shouldFailover, shouldRetrySameInstance } from './failover.js';
 import { upstreamError } from './pool-test-helpers.js';
 
 describe('shouldFailover', () => {
@@ -19,6 +19,23 @@ describe('shouldFailover', () => {
     ['network', {}, 3, 3, false],
   ] as [ErrorKind, GatewayErrorDetail, number, number, boolean][])('%s %o attempt %i of %i → %s', (kind, detail, attempt, max, expected) => {
     expect(shouldFailover(upstreamError(kind, detail), attempt, max)).toBe(expected);
+  });
+});
+
+describe('shouldRetrySameInstance (only when no other instance is eligible)', () => {
+  it.each([
+    ['network', {}, 1, true],
+    ['upstream', { status: 502 }, 1, true],
+    ['upstream', { status: 503 }, 1, true],
+    ['upstream', { status: 503, retryAfterMs: 2000 }, 1, false],
+    ['upstream', { status: 500 }, 1, false],
+    ['timeout', {}, 1, false],
+    ['rate_limit', {}, 1, false],
+    ['auth', { status: 401 }, 1, false],
+    ['network', { scope: 'request' }, 1, false],
+    ['network', {}, 2, false],
+  ] as [ErrorKind, GatewayErrorDetail, number, boolean][])('%s %o after %i instance(s) → %s', (kind, detail, tried, expected) => {
+    expect(shouldRetrySameInstance(upstreamError(kind, detail), tried)).toBe(expected);
   });
 });
 

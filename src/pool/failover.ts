@@ -12,14 +12,32 @@ const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
 ]);
 
 /**
- * After attempt number `attemptNumber` (1-based) failed with `error`: try another instance of the
- * same group? Never for the client's own mistakes, and never past `maxAttempts` (REQUEST_MAX_RETRIES + 1).
+ * After attempt number `attemptNumber` (1-based) failed with `error`: try again (another instance
+ * first)? Never for the client's own mistakes, and never past `maxAttempts` (REQUEST_MAX_RETRIES + 1
+ * upstream attempts per request, fallbacks included).
  * The caller must also check that no byte reached the client yet.
  */
 export function shouldFailover(error: GatewayError, attemptNumber: number, maxAttempts: number): boolean {
   if (attemptNumber >= maxAttempts) return false;
   if (error.detail.scope === 'request') return false;
   return RETRYABLE_KINDS.has(error.kind);
+}
+
+/** Statuses that say "the upstream could not take it right now", not "this request is wrong". */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * After a failure, when no other instance is eligible: may the request go to the same instance
+ * again (after a REQUEST_BASE_DELAY backoff)? Only for a blip that a moment may cure: a connection
+ * refused or reset, a 502/503/504 without a Retry-After (one with it has taken the instance out).
+ * Never for timeouts (waiting again for a hung upstream multiplies the client's wait) and never
+ * once several instances have failed this request: then the upstream is down, and the client
+ * should hear so at once (`instancesTried` > 1).
+ */
+export function shouldRetrySameInstance(error: GatewayError, instancesTried: number): boolean {
+  if (instancesTried > 1 || error.detail.scope === 'request') return false;
+  if (error.kind === 'network') return true;
+  return error.kind === 'upstream' && TRANSIENT_STATUSES.has(error.status) && error.detail.retryAfterMs === undefined;
 }
 
 /** providerFallbackChain: group or type → groups to try in order when it has no usable instance. */

@@ -9,7 +9,10 @@ import type { InstanceState } from './state-store.js';
 export type FailureClass = 'network' | 'timeout' | 'server' | 'rate_limit' | 'quota' | 'auth' | 'client';
 
 export interface RateLimitCooldownPolicy {
-  /** Off = a 429 never cools the instance (the original's default); we default to on. */
+  /**
+   * Off = a 429 without a Retry-After does not cool the instance (the original's default); we default
+   * to on. A Retry-After (header or body hint) on a 429 or 503 is honoured either way.
+   */
   readonly enabled: boolean;
   /** Cooldown when the upstream gave no Retry-After (RATE_LIMIT_COOLDOWN_MS). */
   readonly ms: number;
@@ -64,11 +67,24 @@ function withModelCooldown(state: InstanceState, model: string, until: number, n
   return next;
 }
 
-function rateLimitDelay(error: GatewayError, policy: RateLimitCooldownPolicy, random: () => number): number {
-  if (!policy.enabled) return 0;
+/** The upstream's own "come back in N ms" (Retry-After header or body hint), when it gave one. */
+function retryHint(error: GatewayError): number | undefined {
   const hinted = error.detail.retryAfterMs;
-  const delay = hinted !== undefined && hinted > 0 ? hinted : policy.ms + Math.floor(random() * policy.jitterMs);
-  return Math.min(delay, policy.maxMs);
+  return hinted !== undefined && hinted > 0 ? hinted : undefined;
+}
+
+function rateLimitDelay(error: GatewayError, policy: RateLimitCooldownPolicy, random: () => number): number {
+  // The upstream said how long: sending sooner only earns more 429s, whatever the flag says.
+  const hinted = retryHint(error);
+  if (hinted !== undefined) return Math.min(hinted, policy.maxMs);
+  if (!policy.enabled) return 0;
+  return Math.min(policy.ms + Math.floor(random() * policy.jitterMs), policy.maxMs);
+}
+
+/** A cooldown for the instance, or only for `model` when the upstream scoped its answer to it. */
+function cooldownEffect(state: InstanceState, model: string, until: number, now: number, scopedToModel: boolean): Partial<InstanceState> {
+  if (scopedToModel) return { modelCooldowns: withModelCooldown(state, model, until, now) };
+  return { cooldownUntil: Math.max(state.cooldownUntil, until) };
 }
 
 /** The state change one failed attempt causes. */
@@ -88,8 +104,7 @@ export function failureEffect(
     case 'rate_limit': {
       const delay = rateLimitDelay(error, policy.rateLimitCooldown, random);
       if (delay <= 0) return { lastError };
-      if (scopedToModel) return { lastError, modelCooldowns: withModelCooldown(state, model, now + delay, now) };
-      return { lastError, cooldownUntil: Math.max(state.cooldownUntil, now + delay) };
+      return { lastError, ...cooldownEffect(state, model, now + delay, now, scopedToModel) };
     }
     case 'quota': {
       // Without a reset time we still take it out for a while rather than hammering an empty quota.
@@ -111,6 +126,11 @@ export function failureEffect(
       };
     }
     default: {
+      // 503 + Retry-After: the upstream is pausing this account on purpose and said for how long.
+      const hinted = error.status === 503 ? retryHint(error) : undefined;
+      if (hinted !== undefined) {
+        return { lastError, ...cooldownEffect(state, model, now + Math.min(hinted, policy.rateLimitCooldown.maxMs), now, scopedToModel) };
+      }
       const consecutiveErrors = state.consecutiveErrors + 1;
       return {
         lastError,

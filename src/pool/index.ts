@@ -1,5 +1,5 @@
 /** The pool layer's public surface: the gateway imports from here. */
-export { type FallbackOptions, type FallbackTarget, type ModelFallbackMapping, type ProviderFallbackChain, resolveFallbackTargets, shouldFailover } from './failover.js';
+export { type FallbackOptions, type FallbackTarget, type ModelFallbackMapping, type ProviderFallbackChain, resolveFallbackTargets, shouldFailover, shouldRetrySameInstance } from './failover.js';
 export { DEFAULT_HEALTH_POLICY, type FailureClass, type HealthPolicy, type RateLimitCooldownPolicy, classifyFailure } from './health.js';
 export { HealthChecker, type HealthCheckerOptions, type HealthCheckTarget, type ProbeFunction, type ProbeResult } from './health-checker.js';
 export type { Lease, LeaseOutcome } from './lease.js';

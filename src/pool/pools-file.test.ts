@@ -89,6 +89,23 @@ describe('parsePools', () => {
     expect(result.warnings).toContain('pools: "gemini-cli-oauth" must be an array of instances; skipped');
   });
 
+  it('reads null as absent for every optional field, as the original and its web UI write them', () => {
+    const entry = {
+      uuid: 'n1', customName: null, OPENAI_API_KEY: 'sk', OPENAI_BASE_URL: null, checkModelName: null, checkHealth: false,
+      notSupportedModels: [], supportedModels: null, concurrencyLimit: null, queueLimit: null, isHealthy: true, isDisabled: false,
+      lastUsed: null, usageCount: 0, errorCount: 0, lastErrorTime: null, lastErrorMessage: null, lastHealthCheckTime: null,
+      lastHealthCheckModel: null, scheduledRecoveryTime: null, PROXY_URL: null,
+    };
+    const loaded = parsePools({ 'openai-custom': [entry] }, { knownTypes });
+    expect(loaded.warnings).toEqual([]);
+    const instance = loaded.pools.get('openai-custom')?.[0];
+    expect(instance).toMatchObject({ uuid: 'n1', checkHealth: false, supportedModels: [], concurrencyLimit: 0, queueLimit: 0 });
+    expect(instance?.customName).toBeUndefined();
+    expect(instance?.checkModelName).toBeUndefined();
+    // Null provider keys are not passed on, so the global config's value applies.
+    expect(instance?.providerConfig).toEqual({ OPENAI_API_KEY: 'sk' });
+  });
+
   it('rejects a uuid used twice in the file', () => {
     const duplicate = parsePools(
       { 'openai-custom': [{ uuid: 'x' }], 'claude-custom': [{ uuid: 'x' }] },

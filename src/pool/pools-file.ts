@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { nullAsAbsent } from '../config/null-as-absent.js';
 
 /** Names the original knows but this gateway does not implement: skipped with one warning each. */
 const ORIGINAL_ONLY_TYPES: readonly string[] = [
@@ -195,7 +196,9 @@ export function parsePools(document: unknown, options: { knownTypes: readonly st
     }
     groupTypes.set(group, providerType);
     const instances: PoolInstanceConfig[] = [];
-    value.forEach((raw: unknown, index) => {
+    value.forEach((entry: unknown, index) => {
+      // The original writes null for every optional field it has no value for: null means absent.
+      const raw = nullAsAbsent(entry);
       const parsed = entrySchema.safeParse(raw);
       const rawId = typeof raw === 'object' && raw !== null ? (raw as { uuid?: unknown }).uuid : undefined;
       const label = typeof rawId === 'string' && rawId !== '' ? `uuid ${rawId}` : `entry #${index}`;

@@ -94,9 +94,13 @@ describe('ProviderPool passive health', () => {
     expect(await pickIds(pool, 'openai-custom', 'm', 2)).toEqual(['a', 'b']);
   });
 
-  it('with RATE_LIMIT_COOLDOWN_ENABLED false a 429 cools nothing', async () => {
-    const { pool } = createTestPool({ 'openai-custom': ['a'] }, { rateLimitCooldown: { enabled: false } });
+  it('with RATE_LIMIT_COOLDOWN_ENABLED false a 429 without Retry-After cools nothing, one with it still cools', async () => {
+    const { pool, clock } = createTestPool({ 'openai-custom': ['a'] }, { rateLimitCooldown: { enabled: false } });
+    (await pool.acquire('openai-custom', 'm')).release({ kind: 'failure', error: upstreamError('rate_limit') });
+    expect(await pickIds(pool, 'openai-custom', 'm', 1)).toEqual(['a']);
     (await pool.acquire('openai-custom', 'm')).release({ kind: 'failure', error: upstreamError('rate_limit', { retryAfterMs: 9000 }) });
+    await expect(pool.acquire('openai-custom', 'm')).rejects.toMatchObject({ code: 'no_healthy_instance' });
+    clock.advance(9000);
     expect(await pickIds(pool, 'openai-custom', 'm', 1)).toEqual(['a']);
   });
 

@@ -7,9 +7,13 @@ export interface HttpClientOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
-  /** Retries of connection failures and 502/503/504, before any byte reached the client. */
-  maxRetries: number;
-  baseDelayMs: number;
+  /**
+   * Retries of connection failures and 502/503/504 inside send(), for callers outside a client
+   * request (logins). Default 0: the gateway spends one attempt budget per request itself, on other
+   * instances first, so a broken account is never retried here while another could serve.
+   */
+  maxRetries?: number;
+  baseDelayMs?: number;
 }
 
 export interface UpstreamHttpRequest {
@@ -78,7 +82,7 @@ export function toTransportError(error: unknown, providerType: string, signal?: 
 }
 
 /**
- * Upstream HTTP over undici with one keep-alive connection pool per origin. Retries happen only here,
+ * Upstream HTTP over undici with one keep-alive connection pool per origin. Optional retries happen
  * before the response is handed on, so nothing has reached the client yet.
  */
 export class UpstreamHttpClient {
@@ -99,7 +103,7 @@ export class UpstreamHttpClient {
   async send(upstreamRequest: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
     const { signal, providerType } = upstreamRequest;
     for (let attempt = 0; ; attempt += 1) {
-      const canRetry = attempt < this.options.maxRetries;
+      const canRetry = attempt < (this.options.maxRetries ?? 0);
       let response: Dispatcher.ResponseData;
       try {
         const { origin, path } = this.target(upstreamRequest.url);
@@ -152,7 +156,7 @@ export class UpstreamHttpClient {
 
   private async backoff(attempt: number, signal: AbortSignal): Promise<void> {
     try {
-      await delay(this.options.baseDelayMs * 2 ** attempt, undefined, { signal });
+      await delay((this.options.baseDelayMs ?? 1000) * 2 ** attempt, undefined, { signal });
     } catch {
       throw clientClosedError();
     }

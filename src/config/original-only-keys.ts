@@ -1,0 +1,29 @@
+/**
+ * config.json keys the original AIClient-2-API knows for features this gateway does not have. They
+ * are accepted (its users' files load unchanged) and named once in a start-up warning, so nobody
+ * believes a setting took effect when it did not. A key our schema knows is never reported here, so
+ * a feature that lands later stops being listed without touching this file.
+ */
+const ORIGINAL_ONLY_PREFIXES: readonly string[] = [
+  'TLS_SIDECAR_', // the original's uTLS sidecar process
+  'GROK_', // grok-web backend
+  'ANTIGRAVITY_', // gemini-antigravity backend
+  'CODEX_', // openai-codex-oauth backend
+  'IFLOW_', // openai-iflow backend
+  'FORWARD_', // forward-api backend
+  'ATLASCLOUD_',
+  'OPENAI_RESPONSES_', // openaiResponses-custom backend
+];
+
+const ORIGINAL_ONLY_KEYS: ReadonlySet<string> = new Set([
+  'UI_ENABLED', // the original's web UI
+  'LOG_INCLUDE_REQUEST_ID', // our log lines always carry the request id
+  'LOG_INCLUDE_TIMESTAMP', // and always a timestamp
+]);
+
+/** Keys of `fileValues` for features we lack, in file order; `known` are keys our schema reads. */
+export function originalOnlyKeys(fileValues: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): string[] {
+  return Object.keys(fileValues).filter(
+    (key) => !known.has(key) && (ORIGINAL_ONLY_KEYS.has(key) || ORIGINAL_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix))),
+  );
+}
