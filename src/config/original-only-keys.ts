@@ -16,7 +16,6 @@ const ORIGINAL_ONLY_PREFIXES: readonly string[] = [
 ];
 
 const ORIGINAL_ONLY_KEYS: ReadonlySet<string> = new Set([
-  'UI_ENABLED', // the original's web UI
   'LOG_INCLUDE_REQUEST_ID', // our log lines always carry the request id
   'LOG_INCLUDE_TIMESTAMP', // and always a timestamp
 ]);
