@@ -164,9 +164,8 @@ export async function createGatewayRuntime(options: {
   });
   healthChecker.start();
 
-  let watcher: PoolsFileWatcher | undefined;
-  if (hasPoolsFile) {
-    watcher = watchPoolsFile(poolsPath, {
+  const startWatcher = (): PoolsFileWatcher =>
+    watchPoolsFile(poolsPath, {
       knownTypes,
       onReload: (loaded) => {
         for (const warning of loaded.warnings) logger.warn(`provider pools: ${warning}`);
@@ -175,7 +174,12 @@ export async function createGatewayRuntime(options: {
       },
       onError: (error) => logger.error({ error: (error as Error).message }, 'provider pools reload failed; keeping the current pools'),
     });
-  }
+  let watcher: PoolsFileWatcher | undefined = hasPoolsFile ? startWatcher() : undefined;
+  /** A pools file created after start (by the admin console) is watched from its first reload on. */
+  const reloadPools = async (): Promise<void> => {
+    if (!watcher && poolsPath !== '' && (await exists(poolsPath))) watcher = startWatcher();
+    await watcher?.reload();
+  };
 
   const systemPrompt: SystemPromptSettings = {
     text: await readSystemPrompt(config.SYSTEM_PROMPT_FILE_PATH, logger),
@@ -206,7 +210,7 @@ export async function createGatewayRuntime(options: {
     healthChecker,
     http,
     promptLog,
-    reloadPools: () => watcher?.reload() ?? Promise.resolve(),
+    reloadPools,
     async close() {
       healthChecker.stop();
       watcher?.close();
