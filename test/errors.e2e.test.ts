@@ -101,7 +101,7 @@ describe('errors in each protocol\'s shape', () => {
   it('answers an unreachable upstream with 502 and a slow one with 504', async () => {
     const unreachable = await startGateway({ MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9', REQUEST_MAX_RETRIES: 1, REQUEST_BASE_DELAY: 1 });
     try {
-      const response = await fetch(`${unreachable.url}/v1/chat/completions`, { method: 'POST', body: chat() });
+      const response = await fetch(`${unreachable.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat() });
       expect(response.status).toBe(502);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain('unreachable');
     } finally {

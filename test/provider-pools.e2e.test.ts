@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pause, sendJson, startMockServer, type MockServer } from './mocks/mock-server.js';
 import { openaiCompletion, startOpenAiMock } from './mocks/openai-mock.js';
-import { startGateway, type Harness } from './helpers/gateway-harness.js';
+import { adminHeaders, startGateway, type Harness } from './helpers/gateway-harness.js';
 
 const chat = (model = 'gpt-4o-mini') => JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] });
 
@@ -109,13 +109,13 @@ describe('provider pools through the gateway', () => {
       expect(json.choices[0].message.content).toBe('Hello from good!');
     }
     expect(broken.mock.requests).toHaveLength(2);
-    const pools = (await (await fetch(`${gateway.url}/api/pools`)).json()) as { groups: Array<{ name: string; items: Array<Record<string, any>> }> };
+    const pools = (await (await fetch(`${gateway.url}/api/pools`, { headers: adminHeaders(gateway) })).json()) as { groups: Array<{ name: string; items: Array<Record<string, any>> }> };
     const brokenItem = pools.groups[0]!.items.find((item) => item.uuid === 'broken')!;
     expect(brokenItem).toMatchObject({ healthy: false, name: 'account broken', lastError: { status: 500, message: 'broken is broken' } });
     expect(JSON.stringify(pools)).not.toContain('OPENAI_API_KEY');
 
     broken.state.mode = 'ok';
-    const probe = await (await fetch(`${gateway.url}/api/pools/broken/probe`, { method: 'POST' })).json();
+    const probe = await (await fetch(`${gateway.url}/api/pools/broken/probe`, { method: 'POST', headers: adminHeaders(gateway) })).json();
     expect(probe).toMatchObject({ uuid: 'broken', probe: { ok: true } });
     const served = new Set<string>();
     for (let index = 0; index < 4; index += 1) served.add((await post(gateway, '/v1/chat/completions', chat())).response.headers.get('x-aiclient-instance')!);
@@ -131,14 +131,14 @@ describe('provider pools through the gateway', () => {
     }, { RATE_LIMIT_COOLDOWN_ENABLED: true });
     for (let index = 0; index < 5; index += 1) expect((await post(gateway, '/v1/chat/completions', chat())).response.status).toBe(200);
     expect(limited.mock.requests).toHaveLength(1);
-    const summary = (await (await fetch(`${gateway.url}/provider_health?provider=openai-custom`)).json()) as { items: Array<Record<string, any>> };
+    const summary = (await (await fetch(`${gateway.url}/provider_health?provider=openai-custom`, { headers: adminHeaders(gateway) })).json()) as { items: Array<Record<string, any>> };
     expect(summary.items.find((item) => item.uuid === 'limited')!.cooldownUntil).toBeGreaterThan(Date.now() + 25_000);
 
-    await fetch(`${gateway.url}/api/pools/other/disable`, { method: 'POST' });
+    await fetch(`${gateway.url}/api/pools/other/disable`, { method: 'POST', headers: adminHeaders(gateway) });
     const nothingLeft = await post(gateway, '/v1/chat/completions', chat());
     expect(nothingLeft.response.status).toBe(503);
     expect(Number(nothingLeft.response.headers.get('retry-after'))).toBeGreaterThan(20);
-    await fetch(`${gateway.url}/api/pools/other/enable`, { method: 'POST' });
+    await fetch(`${gateway.url}/api/pools/other/enable`, { method: 'POST', headers: adminHeaders(gateway) });
     expect((await post(gateway, '/v1/chat/completions', chat())).response.status).toBe(200);
   });
 
@@ -201,13 +201,13 @@ describe('provider pools through the gateway', () => {
     await writeFile(setup.poolsFile, JSON.stringify({ 'openai-custom': [openaiInstance('a', mocks.a), openaiInstance('b', mocks.b)] }));
     setup.gateway.reloadPools();
     for (let waited = 0; waited < 3000; waited += 50) {
-      const pools = (await (await fetch(`${setup.gateway.url}/api/pools`)).json()) as { groups: Array<{ items: unknown[] }> };
+      const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as { groups: Array<{ items: unknown[] }> };
       if (pools.groups[0]!.items.length === 2) break;
       await pause(50);
     }
     for (let index = 0; index < 4; index += 1) await post(setup.gateway, '/v1/chat/completions', chat());
     expect(mocks.b.requests.length).toBeGreaterThan(0);
-    const pools = (await (await fetch(`${setup.gateway.url}/api/pools`)).json()) as { groups: Array<{ items: Array<Record<string, any>> }> };
+    const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as { groups: Array<{ items: Array<Record<string, any>> }> };
     // The count includes the request from before the reload: the instance kept its state.
     expect(pools.groups[0]!.items.find((item) => item.uuid === 'a')!.usageCount).toBe(mocks.a.requests.length);
   });

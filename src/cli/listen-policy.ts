@@ -1,12 +1,10 @@
 import { ConfigError } from '../config/config-error.js';
+import { isLoopbackListenAddress } from '../security/loopback.js';
 
 /** The original's well-known default key: fine on loopback, dangerous anywhere else. */
 const WELL_KNOWN_DEFAULT_KEY = '123456';
 
-export function isLoopbackHost(host: string): boolean {
-  const lower = host.toLowerCase();
-  return lower === 'localhost' || lower === '::1' || lower === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(lower);
-}
+export const isLoopbackHost = isLoopbackListenAddress;
 
 /**
  * Refuses an open gateway: no key on a non-loopback address is an error; the original's default key

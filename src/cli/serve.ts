@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import { createLogger } from '../logging/create-logger.js';
 import { startServer } from '../server/start-server.js';
+import type { AdminSecret } from '../security/index.js';
 import { checkListenPolicy } from './listen-policy.js';
 
 /** `aiclient2api` (serve): start the gateway and stop it gracefully on SIGTERM/SIGINT. */
@@ -13,6 +14,7 @@ export async function runServe(loaded: LoadedConfig, cwd: string): Promise<void>
   logger.info({ configFile: loaded.configFile ?? '(none: defaults)', providers: loaded.providers }, 'configuration loaded');
   const server = await startServer(loaded, { logger, cwd });
   logger.info({ url: server.url, defaultProvider: loaded.providers[0] ?? null }, 'gateway listening');
+  announceAdminSecret(server.adminSecret, logger);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -40,4 +42,23 @@ export async function runServe(loaded: LoadedConfig, cwd: string): Promise<void>
     logger.info('SIGHUP: reloading the provider pools file');
     server.reloadPools();
   });
+}
+
+/**
+ * A generated admin password is shown once, on the console (stderr, not the log stream); later starts
+ * only say where it is kept.
+ */
+function announceAdminSecret(secret: AdminSecret, logger: Logger): void {
+  if (secret.source !== 'generated') {
+    logger.info({ adminCredential: secret.source }, 'admin API: send this key as Authorization: Bearer');
+    return;
+  }
+  if (secret.created) {
+    process.stderr.write(
+      `\nAdmin password (generated, shown once, saved with mode 0600 in ${secret.file}):\n\n    ${secret.value}\n\n` +
+        'Send it as "Authorization: Bearer <password>" to the admin API, or set ADMIN_API_KEY.\n\n',
+    );
+    return;
+  }
+  logger.info({ adminCredential: 'generated', file: secret.file }, 'admin API: the password is in this file');
 }

@@ -21,6 +21,12 @@ const bool = z.preprocess((value) => {
 
 const optionalString = z.string().optional();
 
+/** A list as a JSON array or one comma-separated string (what a flag gives). */
+const stringList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value),
+  z.array(z.string()),
+);
+
 export const SystemPromptMode = z.enum(['overwrite', 'append']);
 export const PromptLogMode = z.enum(['none', 'console', 'file']);
 /** Per group or type as an object (`{"claude-custom": "least-in-flight"}`) or one name for all. */
@@ -121,6 +127,8 @@ export const ConfigSchema = z
       .default(DEFAULTS.POOL_STRATEGY),
     POOL_QUEUE_TIMEOUT_MS: int(0).default(DEFAULTS.POOL_QUEUE_TIMEOUT_MS),
     ADMIN_API_KEY: z.string().default(''),
+    CORS_ALLOWED_ORIGINS: stringList.default([]),
+    ALLOWED_HOSTS: stringList.default([]),
     REQUEST_BODY_LIMIT_MB: int(1, 1024).default(DEFAULTS.REQUEST_BODY_LIMIT_MB),
     UPSTREAM_CONNECT_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_CONNECT_TIMEOUT_MS),
     UPSTREAM_HEADERS_TIMEOUT_MS: int(1).default(DEFAULTS.UPSTREAM_HEADERS_TIMEOUT_MS),

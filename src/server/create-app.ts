@@ -8,7 +8,6 @@ import { adminRoutes } from './admin-routes.js';
 import { claudeRoutes } from './claude-routes.js';
 import { geminiRoutes } from './gemini-routes.js';
 import { responsesRoutes } from './responses-routes.js';
-import { createClientAuth } from './client-auth.js';
 import { commonRoutes } from './common-routes.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { openaiRoutes } from './openai-routes.js';
@@ -17,22 +16,19 @@ import { PATH_PROVIDER, type RawRequestWithProvider } from './request-state.js';
 import { protocolOfPath, sendError } from './send-error.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { requestLineLogger } from '../logging/create-logger.js';
+import { createSecurity, sendPreflight, type SecuritySettings } from '../security/index.js';
 
 export interface AppOptions {
   readonly gateway: Gateway;
   readonly pool: ProviderPool;
   readonly healthChecker: HealthChecker;
-  /** ADMIN_API_KEY; empty: the client key guards the admin API too. */
-  readonly adminApiKey: string;
   readonly logger: Logger;
-  readonly requiredApiKey: string;
+  /** Host and origin rules, the client key and the admin secret (see src/security). */
+  readonly security: SecuritySettings;
   readonly bodyLimitBytes: number;
   /** The admin console (UI_ENABLED): its module loads only then. */
   readonly ui?: { readonly config: GatewayConfig; readonly cwd: string; readonly reloadPools: () => Promise<void> };
 }
-
-const CORS_ALLOW_HEADERS =
-  'Content-Type, Authorization, x-api-key, x-goog-api-key, model-provider, anthropic-version, anthropic-beta, x-stainless-*';
 
 /** Builds the HTTP surface: one plugin per client protocol, shared hooks for auth-free routes, CORS and logs. */
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
@@ -55,13 +51,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('pathProvider', undefined);
   app.decorateRequest('gatewayLog', undefined as never);
   registerJsonBodyParser(app, options.bodyLimitBytes);
+  const security = createSecurity(options.security, options.logger);
+  app.decorate('adminAuth', security.adminAuth);
 
   const requestLog = requestLineLogger(options.logger);
   // Callback style: an async hook costs every request a promise.
   app.addHook('onRequest', (request, reply, done) => {
     request.pathProvider = (request.raw as typeof request.raw & RawRequestWithProvider)[PATH_PROVIDER];
     request.gatewayLog = { bytes: 0 };
-    reply.header('access-control-allow-origin', '*');
     reply.header('x-request-id', request.id);
     const startedAt = performance.now();
     reply.raw.once('close', () => {
@@ -84,20 +81,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         'request',
       );
     });
-    done();
+    // Host, Origin and body type are checked before the body is read (the refusal goes to the error handler).
+    done(security.guard(request, reply));
   });
 
-  app.options('*', async (_request, reply) =>
-    reply
-      .code(204)
-      .header('access-control-allow-methods', 'GET, POST, HEAD, OPTIONS')
-      .header('access-control-allow-headers', CORS_ALLOW_HEADERS)
-      .header('access-control-max-age', '86400')
-      .send(),
-  );
+  app.options('*', async (request, reply) => sendPreflight(request, reply));
 
-  const keyAuthenticate = createClientAuth(options.requiredApiKey);
-  const adminKeyAuthenticate = options.adminApiKey === '' ? keyAuthenticate : createClientAuth(options.adminApiKey);
+  const keyAuthenticate = security.authenticateClient;
+  const adminKeyAuthenticate = security.adminAuth.authenticate;
   // A browser logged in to the console passes both guards with its session cookie (the playground uses the client routes).
   const ui = options.ui ? await import('../ui/ui-routes.js') : undefined;
   const uiAccess = ui?.createUiAccess();
@@ -118,7 +109,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       ui.uiRoutes(uiAccess, {
         ...options.ui,
         pool: options.pool,
-        adminSecret: options.adminApiKey || options.requiredApiKey,
+        adminSecret: options.security.adminSecret.value,
         checkAdminKey: adminKeyAuthenticate,
       }),
     );

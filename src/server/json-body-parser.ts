@@ -3,7 +3,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * Parses JSON once and keeps the raw bytes, so a passthrough can forward them without
- * re-serialising. Any content type is read as JSON: some clients send none or text/plain.
+ * re-serialising. Non-JSON bodies never get here: the request guard (src/security) answers them 415.
  */
 export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { LoadedConfig } from '../config/load-config.js';
+import path from 'node:path';
+import { DEFAULT_CONFIG_PATH, type LoadedConfig } from '../config/load-config.js';
 import { createGatewayRuntime } from '../gateway/create-gateway.js';
+import { resolveAdminSecret, type AdminSecret } from '../security/index.js';
 import { createApp } from './create-app.js';
 
 export interface RunningServer {
@@ -9,6 +11,8 @@ export interface RunningServer {
   /** `http://host:port` the server listens on. */
   readonly url: string;
   readonly port: number;
+  /** What guards the admin API; a generated password is printed by the CLI when `created`. */
+  readonly adminSecret: AdminSecret;
   /** Re-reads the provider pools file (SIGHUP). */
   reloadPools(): void;
   /** Stops accepting, lets running requests finish for up to `graceMs`, then cuts what is left. */
@@ -18,14 +22,24 @@ export interface RunningServer {
 /** Builds the gateway from a loaded config and starts listening. Used by the CLI and by tests. */
 export async function startServer(loaded: LoadedConfig, options: { logger: Logger; cwd: string }): Promise<RunningServer> {
   const { config } = loaded;
+  const adminSecret = await resolveAdminSecret({
+    adminApiKey: config.ADMIN_API_KEY,
+    requiredApiKey: config.REQUIRED_API_KEY,
+    directory: path.dirname(loaded.configFile ?? path.resolve(options.cwd, DEFAULT_CONFIG_PATH)),
+  });
   const runtime = await createGatewayRuntime({ config, providers: loaded.providers, logger: options.logger, cwd: options.cwd });
   const app = await createApp({
     gateway: runtime.gateway,
     pool: runtime.pool,
     healthChecker: runtime.healthChecker,
-    adminApiKey: config.ADMIN_API_KEY,
     logger: options.logger,
-    requiredApiKey: config.REQUIRED_API_KEY,
+    security: {
+      listenHost: config.HOST,
+      allowedHosts: config.ALLOWED_HOSTS,
+      allowedOrigins: config.CORS_ALLOWED_ORIGINS,
+      requiredApiKey: config.REQUIRED_API_KEY,
+      adminSecret,
+    },
     bodyLimitBytes: config.REQUEST_BODY_LIMIT_MB * 1024 * 1024,
     ui: config.UI_ENABLED ? { config, cwd: options.cwd, reloadPools: () => runtime.reloadPools() } : undefined,
   });
@@ -37,6 +51,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
   return {
     app,
     port,
+    adminSecret,
     url: `http://${host}:${port}`,
     reloadPools: () => void runtime.reloadPools(),
     close(graceMs = config.SHUTDOWN_GRACE_MS) {

@@ -31,3 +31,8 @@ export async function startGateway(
   const server = await startServer(loaded, { logger, cwd });
   return Object.assign(server, { cwd, logLines });
 }
+
+/** Headers carrying the gateway's admin credential (the generated password on a keyless gateway). */
+export function adminHeaders(server: RunningServer): Record<string, string> {
+  return { authorization: `Bearer ${server.adminSecret.value}` };
+}
