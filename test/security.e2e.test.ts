@@ -193,11 +193,11 @@ describe('failed authentications', () => {
     const gateway = await startGateway({ REQUIRED_API_KEY: 'client-key', ADMIN_API_KEY: 'admin-key' });
     const lines = gateway.logLines.length;
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      const guess = attempt % 2 === 0 ? { headers: { authorization: `Bearer guess-${attempt}` } } : { headers: { 'x-api-key': `guess-${attempt}` } };
+      const headers: Record<string, string> = attempt % 2 === 0 ? { authorization: `Bearer guess-${attempt}` } : { 'x-api-key': `guess-${attempt}` };
       const path = attempt % 2 === 0 ? '/api/pools' : '/v1/models';
-      expect((await send(gateway, path, guess)).status).toBe(401);
+      expect((await send(gateway, path, { headers })).status).toBe(401);
     }
-    for (const headers of [{ authorization: 'Bearer admin-key' }, { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }]) {
+    for (const headers of [{ authorization: 'Bearer admin-key' }, { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }] as Array<Record<string, string>>) {
       const throttled = await send(gateway, headers.authorization ? '/api/pools' : '/v1/models', { headers });
       expect(throttled.status).toBe(429);
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
