@@ -132,6 +132,7 @@ describe('the aiclient2api command', () => {
     const listening = JSON.parse(await waitForLine(child, /gateway listening/)) as { url: string };
     const response = await fetch(`${listening.url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
     });
     const reader = response.body!.getReader();
