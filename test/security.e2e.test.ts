@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from './mocks/anthropic-mock.js';
-import type { MockServer } from './mocks/mock-server.js';
+import { sendJson, startMockServer, type MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
 import { adminHeaders, startGateway, type Harness } from './helpers/gateway-harness.js';
 
@@ -221,6 +221,39 @@ describe('a gateway with a client key and no ADMIN_API_KEY', () => {
       await expect(stat(path.join(gateway.cwd, 'admin_password'))).rejects.toThrow();
     } finally {
       await gateway.close(100);
+    }
+  });
+});
+
+describe('secrets in answers, logs and the state file', () => {
+  it('masks an upstream key the upstream echoes, everywhere the error goes', async () => {
+    const key = 'sk-live-0123456789abcdefSECRET';
+    const upstream = await startMockServer((request, response) =>
+      sendJson(response, 401, { error: { message: `Incorrect API key provided: ${String(request.headers.authorization).slice(7)}`, type: 'invalid_request_error' } }),
+    );
+    const pools = { 'openai-custom': [{ uuid: 'leaky', customName: 'leaky', OPENAI_API_KEY: key, OPENAI_BASE_URL: upstream.url }] };
+    const gateway = await startGateway({ MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' }, [], async (cwd) => {
+      await writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify(pools));
+    });
+    try {
+      const answer = await send(gateway, '/v1/chat/completions', { headers: { 'content-type': 'application/json' }, body: chatBody });
+      expect(answer.status).toBe(401);
+      expect(answer.json().error.message).toContain('Incorrect API key provided: sk-***CRET');
+      const seen = [
+        answer.text,
+        (await send(gateway, '/api/pools', { headers: adminHeaders(gateway) })).text,
+        (await send(gateway, '/provider_health', { headers: adminHeaders(gateway) })).text,
+      ];
+      expect(seen[1]).toContain('Incorrect API key provided');
+      await gateway.close(100);
+      const stateFile = path.join(gateway.cwd, 'provider_pools.state.json');
+      expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
+      seen.push(await readFile(stateFile, 'utf8'), JSON.stringify(gateway.logLines));
+      expect(seen[3]).toContain('Incorrect API key provided');
+      for (const text of seen) expect(text).not.toContain('0123456789abcdef');
+    } finally {
+      await gateway.close(100);
+      await upstream.close();
     }
   });
 });

@@ -2,6 +2,8 @@
  * One error type for the whole gateway. `kind` tells the pool what happened, `scope` who is at fault,
  * and the server renders it in the client's own protocol.
  */
+import { maskSecrets } from '../security/mask-secrets.js';
+
 export type ErrorKind =
   | 'auth' // the upstream refused our credentials (401/403)
   | 'client_auth' // the gateway refused the client's key
@@ -56,7 +58,9 @@ export class GatewayError extends Error {
     message: string,
     readonly detail: GatewayErrorDetail = {},
   ) {
-    super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    // Messages carry upstream text, which may echo a key or token: masked here, they stay masked in
+    // error answers, logs, the admin API and the pool state file.
+    super(maskSecrets(message), detail.cause === undefined ? undefined : { cause: detail.cause });
     this.name = 'GatewayError';
     this.status = detail.status ?? DEFAULT_STATUS[kind];
   }
