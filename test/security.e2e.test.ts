@@ -137,6 +137,16 @@ describe('a keyless gateway on loopback', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(gateway.adminSecret.value.length).toBeGreaterThanOrEqual(20);
   });
+
+  it('lets the console log in with the generated password, and its session passes the same admin check', async () => {
+    const wrong = await send(gateway, '/api/session', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'admin123' }) });
+    expect(wrong.status).toBe(401);
+    const login = await send(gateway, '/api/session', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: gateway.adminSecret.value }) });
+    expect(login.status).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    expect((await send(gateway, '/api/pools', { headers: { cookie } })).status).toBe(200);
+    expect((await send(gateway, '/provider_health', { headers: { cookie } })).status).toBe(200);
+  });
 });
 
 describe('the generated admin password', () => {

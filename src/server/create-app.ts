@@ -93,6 +93,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const ui = options.ui ? await import('../ui/ui-routes.js') : undefined;
   const uiAccess = ui?.createUiAccess();
   const authenticate = uiAccess ? uiAccess.allowSessions(keyAuthenticate) : keyAuthenticate;
+  // One admin check for every admin route (app.adminAuth): the key, or a console session.
+  if (uiAccess) security.adminAuth.addCheck(uiAccess.hasSession);
   const routeOptions = { gateway: options.gateway, authenticate, browserHome: ui ? '/ui/' : undefined };
   await app.register(commonRoutes, routeOptions);
   await app.register(openaiRoutes, routeOptions);
@@ -102,7 +104,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, {
     pool: options.pool,
     healthChecker: options.healthChecker,
-    authenticate: uiAccess ? uiAccess.allowSessions(adminKeyAuthenticate) : adminKeyAuthenticate,
+    authenticate: adminKeyAuthenticate,
   });
   if (ui && uiAccess && options.ui) {
     await app.register(

@@ -31,11 +31,17 @@ export interface UiAccess {
   readonly sessions: SessionStore;
   /** A key check that also lets a logged-in browser through. */
   allowSessions(check: (request: FastifyRequest) => void): (request: FastifyRequest) => void;
+  /** Whether the request carries a valid console session (an admin credential check, see src/security). */
+  hasSession(request: FastifyRequest): boolean;
 }
 
 export function createUiAccess(): UiAccess {
   const sessions = new SessionStore();
-  return { sessions, allowSessions: (check) => withSession(sessions, check) };
+  return {
+    sessions,
+    allowSessions: (check) => withSession(sessions, check),
+    hasSession: (request) => request.headers.cookie !== undefined && sessions.isValid(sessionTokenOf(request)),
+  };
 }
 
 function digest(value: string): Buffer {
