@@ -76,7 +76,7 @@ function createSetup(setup: Setup) {
     ['claude-kiro-oauth', stubAdapter('claude-kiro-oauth', 'openai-chat', behaviours, calls)],
   ]);
   const logger = pino({ level: 'silent' });
-  const selector = new PoolInstanceSelector(pool, adapters, { http: undefined as never, logger }, setup.attempts ?? 4);
+  const selector = new PoolInstanceSelector(pool, adapters, { http: undefined as never, logger });
   const directory = new ProviderDirectory(adapters, { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) }, [
     Object.keys(setup.groups)[0]!,
   ]);
@@ -86,6 +86,8 @@ function createSetup(setup: Setup) {
     directory,
     fallback: { providerFallbackChain, modelFallbackMapping, enabled: Object.keys(providerFallbackChain).length + Object.keys(modelFallbackMapping).length > 0 },
     selector,
+    // REQUEST_MAX_RETRIES + 1 attempts per request; no backoff wait before a same-instance retry.
+    retry: { maxAttempts: setup.attempts ?? 4, baseDelayMs: 0, streamFirstByteTimeoutMs: 60_000 },
     systemPrompt: { text: '', mode: 'append', replacements: [] },
     promptLog: { enabled: false, write: () => undefined, close: async () => undefined },
     logger,
