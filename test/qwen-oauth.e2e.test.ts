@@ -195,7 +195,7 @@ describe('openai-qwen-oauth through the gateway with the OpenAI SDK', () => {
     const failure = await client.chat.completions.create({ model: 'coder-model', messages: MESSAGES }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.AuthenticationError);
     const message = (failure as Error).message;
-    expect(message).toContain('token refresh failed (invalid_request: Invalid refresh token or client_id)');
+    expect(message).toContain('token refresh failed: invalid_request: Invalid refresh token or client_id');
     expect(message).toContain('aiclient2api auth qwen');
     expect(message).not.toContain('dead-refresh');
     expect((await readFile(file)).equals(before)).toBe(true);

@@ -1,5 +1,6 @@
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
-import { passthroughResponse, stringSetting } from '../provider-adapter.js';
+import { stringSetting } from '../provider-adapter.js';
+import { postNativeRequest } from '../shared/post-native-request.js';
 import { claudeApiRoot } from './claude-custom-urls.js';
 import { CLAUDE_FALLBACK_MODELS } from './claude-models.js';
 
@@ -27,24 +28,14 @@ export const claudeCustomAdapter: ProviderAdapter = {
     const messagesUrl = `${root}/messages`;
     const modelsUrl = `${root}/models`;
     return {
-      async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+      send(request: UpstreamRequest): Promise<UpstreamResponse> {
         const headers: Record<string, string> = {
-          'content-type': 'application/json',
           'x-api-key': apiKey,
           'anthropic-version': headerValue(request.clientHeaders['anthropic-version']) ?? DEFAULT_ANTHROPIC_VERSION,
-          accept: request.stream ? 'text/event-stream' : 'application/json',
         };
         const beta = headerValue(request.clientHeaders['anthropic-beta']);
         if (beta) headers['anthropic-beta'] = beta;
-        const response = await http.send({
-          method: 'POST',
-          url: messagesUrl,
-          headers,
-          body: request.body,
-          signal: request.signal,
-          providerType: PROVIDER_TYPE,
-        });
-        return passthroughResponse(response);
+        return postNativeRequest(http, { url: messagesUrl, headers, request, providerType: PROVIDER_TYPE });
       },
       async listModels(signal): Promise<ModelInfo[]> {
         try {

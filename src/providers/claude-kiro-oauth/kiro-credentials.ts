@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { readCredentialFile, readExpiryMs } from '../shared/oauth/credential-file.js';
+import { decodeBase64Credentials, readCredentialFile, readExpiryMs } from '../shared/oauth/credential-file.js';
 
 const PROVIDER_TYPE = 'claude-kiro-oauth';
 
@@ -94,15 +94,7 @@ export async function loadCredentialsFile(filePath: string): Promise<KiroCredent
 }
 
 export async function loadCredentialsBase64(base64: string): Promise<KiroCredentials> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
-  } catch (error) {
-    throw credentialsError('credentials_invalid', 'KIRO_OAUTH_CREDS_BASE64 is not base64-encoded JSON', error);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw credentialsError('credentials_invalid', 'KIRO_OAUTH_CREDS_BASE64 does not hold a JSON object');
-  }
-  requireUsableToken(raw as Record<string, unknown>, 'KIRO_OAUTH_CREDS_BASE64');
-  return parseKiroCredentials(raw as Record<string, unknown>, undefined);
+  const raw = decodeBase64Credentials(base64, PROVIDER_TYPE, 'KIRO_OAUTH_CREDS_BASE64');
+  requireUsableToken(raw, 'KIRO_OAUTH_CREDS_BASE64');
+  return parseKiroCredentials(raw, undefined);
 }

@@ -1,5 +1,6 @@
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
+import { createRefreshFailedError } from '../shared/oauth/refresh-failed.js';
 import type { KiroCredentials } from './kiro-credentials.js';
 import { kiroHeaders, machineIdFor } from './kiro-headers.js';
 import { idcRefreshUrlOf, socialRefreshUrlOf, type KiroSettings } from './kiro-settings.js';
@@ -15,12 +16,8 @@ export interface RefreshedTokens {
   profileArn: string | undefined;
 }
 
-export function refreshFailed(reason: string, cause?: unknown): GatewayError {
-  return new GatewayError('oauth_refresh_failed', 'auth', `${PROVIDER_TYPE}: token refresh failed: ${reason}`, {
-    status: 401,
-    scope: 'account',
-    cause,
-  });
+function refreshFailed(reason: string, cause?: unknown): GatewayError {
+  return createRefreshFailedError(PROVIDER_TYPE, reason, { cause });
 }
 
 /** Why a refresh call failed, without anything secret (the upstream's message only, never our body). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
-import { readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
+import { decodeBase64Credentials, readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
 import { postTokenForm, toCredentialFields } from './google-token-endpoint.js';
 import { PROVIDER_TYPE, type GeminiSettings } from './gemini-settings.js';
@@ -56,7 +56,7 @@ export class GeminiCredentials {
   }
 
   private async load(): Promise<Credentials> {
-    const credentials = this.settings.credsBase64 ? decodeBase64Credentials(this.settings.credsBase64) : await this.readFile();
+    const credentials = this.settings.credsBase64 ? decodeBase64Credentials(this.settings.credsBase64, PROVIDER_TYPE, 'GEMINI_OAUTH_CREDS_BASE64') : await this.readFile();
     this.credentials = credentials;
     return credentials;
   }
@@ -130,18 +130,5 @@ export class GeminiCredentials {
         'gemini-cli-oauth: could not write the refreshed credentials',
       );
     }
-  }
-}
-
-function decodeBase64Credentials(text: string): Credentials {
-  try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Credentials;
-  } catch (error) {
-    throw new GatewayError('credentials_invalid', 'auth', `${PROVIDER_TYPE}: GEMINI_OAUTH_CREDS_BASE64 is not base64 of a JSON object (${(error as Error).message})`, {
-      status: 401,
-      scope: 'account',
-    });
   }
 }

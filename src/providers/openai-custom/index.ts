@@ -1,5 +1,6 @@
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
-import { passthroughResponse, stringSetting } from '../provider-adapter.js';
+import { stringSetting } from '../provider-adapter.js';
+import { postNativeRequest } from '../shared/post-native-request.js';
 import { normalizeOpenAiBaseUrl } from './openai-custom-urls.js';
 
 const PROVIDER_TYPE = 'openai-custom';
@@ -21,21 +22,8 @@ export const openaiCustomAdapter: ProviderAdapter = {
     const modelsUrl = `${base}/models`;
     const authorization = `Bearer ${apiKey}`;
     return {
-      async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-        const response = await http.send({
-          method: 'POST',
-          url: chatUrl,
-          headers: {
-            'content-type': 'application/json',
-            authorization,
-            accept: request.stream ? 'text/event-stream' : 'application/json',
-          },
-          body: request.body,
-          signal: request.signal,
-          providerType: PROVIDER_TYPE,
-        });
-        return passthroughResponse(response);
-      },
+      send: (request: UpstreamRequest): Promise<UpstreamResponse> =>
+        postNativeRequest(http, { url: chatUrl, headers: { authorization }, request, providerType: PROVIDER_TYPE }),
       async listModels(signal): Promise<ModelInfo[]> {
         const response = await http.send({
           method: 'GET',

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
+import { createRefreshFailedError } from '../shared/oauth/refresh-failed.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
 import { lockPathFor, withFileLock } from './qwen-file-lock.js';
 import { QWEN_CLIENT_ID } from './qwen-settings.js';
@@ -45,11 +46,7 @@ function toCredentials(fields: Record<string, unknown>, credentialsPath: string)
 }
 
 function refreshFailed(reason: string, cause?: unknown): GatewayError {
-  return new GatewayError('oauth_refresh_failed', 'auth', `${PROVIDER_TYPE}: token refresh failed (${reason}); ${LOGIN_HINT}`, {
-    status: 401,
-    scope: 'account',
-    cause,
-  });
+  return createRefreshFailedError(PROVIDER_TYPE, reason, { hint: LOGIN_HINT, cause });
 }
 
 /**

@@ -3,7 +3,7 @@ import { ConfigError } from '../../config/config-error.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CliLogin, CliLoginContext } from '../provider-adapter.js';
 import { readCredentialFile, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
-import { createPkcePair } from './qwen-pkce.js';
+import { createPkcePair } from '../shared/oauth/pkce.js';
 import { QWEN_CLIENT_ID, QWEN_DEVICE_GRANT, QWEN_SCOPE, readQwenSettings } from './qwen-settings.js';
 import { describeOAuthError, mergeTokenAnswer, postOAuthForm, type OAuthAnswer } from './qwen-token-endpoint.js';
 

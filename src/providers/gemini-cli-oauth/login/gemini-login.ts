@@ -7,7 +7,7 @@ import { writeCredentialFileAtomic } from '../../shared/oauth/credential-file.js
 import { postTokenForm, toCredentialFields } from '../google-token-endpoint.js';
 import { DEFAULT_LOGIN_PORT, GEMINI_OAUTH_SCOPES, readGeminiSettings } from '../gemini-settings.js';
 import { startCallbackServer } from './loopback-callback-server.js';
-import { createOAuthState, createPkcePair } from './pkce.js';
+import { createOAuthState, createPkcePair } from '../../shared/oauth/pkce.js';
 
 interface LoginOptions {
   port: number;

@@ -37,6 +37,24 @@ export async function readCredentialFile(filePath: string, providerType: string)
 }
 
 /**
+ * Credentials given inline as base64 of a JSON object (`*_OAUTH_CREDS_BASE64`): anything else is an
+ * account-scoped auth error naming the setting (never its value).
+ */
+export function decodeBase64Credentials(base64: string, providerType: string, settingName: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
+  } catch {
+    // JSON.parse's message quotes the input: it is a secret, so it is not passed on.
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GatewayError('credentials_invalid', 'auth', `${providerType}: ${settingName} is not base64 of a JSON object`, { status: 401, scope: 'account' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
  * Writes a credential file atomically: a temp file beside it (mode 0600), then rename. A crash at
  * any moment leaves either the old file or the new one, never a truncated one. Callers merge their
  * changes into the fields read before, so fields we do not know survive.
