@@ -11,13 +11,12 @@ import type { GatewayConfig } from '../../config/schema.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { parseKiroCredentials } from '../../providers/claude-kiro-oauth/kiro-credentials.js';
 import { postTokenForm, toCredentialFields } from '../../providers/gemini-cli-oauth/google-token-endpoint.js';
-import { createPkcePair } from '../../providers/gemini-cli-oauth/login/pkce.js';
 import { DEFAULT_LOGIN_PORT, GEMINI_OAUTH_SCOPES, readGeminiSettings } from '../../providers/gemini-cli-oauth/gemini-settings.js';
 import { pollForToken, readDeviceCode, realClock } from '../../providers/openai-qwen-oauth/qwen-device-login.js';
-import { createPkcePair as createQwenPkcePair } from '../../providers/openai-qwen-oauth/qwen-pkce.js';
 import { QWEN_CLIENT_ID, QWEN_SCOPE, readQwenSettings } from '../../providers/openai-qwen-oauth/qwen-settings.js';
 import { mergeTokenAnswer, postOAuthForm } from '../../providers/openai-qwen-oauth/qwen-token-endpoint.js';
 import { writeCredentialFileAtomic } from '../../providers/shared/oauth/credential-file.js';
+import { createPkcePair } from '../../providers/shared/oauth/pkce.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import type { PoolsFileEditor } from '../pools-file-editor.js';
 import { describeFlow, LoginFlows, type LoginFlow } from './login-flows.js';
@@ -180,7 +179,7 @@ export class WebLogins {
     const input = bodyObject(body);
     const group = optionalText(input, 'group') ?? 'openai-qwen-oauth';
     const settings = readQwenSettings(this.#options.config, this.#options.cwd);
-    const { verifier, challenge } = createQwenPkcePair();
+    const { verifier, challenge } = createPkcePair();
     let answer;
     try {
       answer = await postOAuthForm(
