@@ -1,28 +1,17 @@
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
-import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { clientClosedError } from '../upstream/transport-error.js';
 import { extractStreamDeltaText } from './prompt-text.js';
 
 /** Small async-iterator pieces the gateway wraps around upstream bodies. */
 
-/** Passes chunks on (keeping a copy when `chunks` is given) and turns transport errors into GatewayErrors. */
-export async function* collectInto(
-  body: AsyncIterable<Buffer>,
-  chunks: Buffer[] | undefined,
-  providerType: string,
-  signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of body) {
-      chunks?.push(chunk);
-      yield chunk;
-    }
-  } catch (error) {
-    throw toTransportError(error, providerType, signal);
+/** Passes chunks on, keeping a copy when `chunks` is given (the body's failures are already classified by the edge). */
+export async function* collectInto(body: AsyncIterable<Buffer>, chunks: Buffer[] | undefined): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    chunks?.push(chunk);
+    yield chunk;
   }
 }
-
-/** Kinds of failure after which another provider may do better. */
 
 /** Prompt logging for converted streams: reads the text back out of the client-protocol frames. */
 export async function* tapText(frames: AsyncIterable<string>, protocol: ProtocolId, onText: (text: string) => void): AsyncGenerator<string> {

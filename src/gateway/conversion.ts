@@ -3,7 +3,6 @@ import type { CanonicalRequest, CanonicalResponse, StreamEncoderOptions } from '
 import { getCodec } from '../protocols/codecs.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
-import { toTransportError } from '../upstream/http-client.js';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 
 /** A client request decoded to the canonical form and re-encoded for the backend's protocol. */
@@ -40,20 +39,15 @@ export function convertStream(options: {
   backendProtocol: ProtocolId;
   canonical: CanonicalRequest;
   encoderOptions?: StreamEncoderOptions;
-  providerType: string;
-  signal: AbortSignal;
 }): ConvertedStream {
   const transcoder = createStreamTranscoder(getCodec(options.backendProtocol), getCodec(options.clientProtocol), options.canonical, options.encoderOptions);
   async function* frames(): AsyncGenerator<string> {
     const splitter = new SseFrameSplitter();
-    try {
-      for await (const chunk of options.body) {
-        let out = '';
-        for (const frame of splitter.push(chunk)) out += transcoder.push(parseSseFrame(frame.toString('utf8')));
-        if (out !== '') yield out;
-      }
-    } catch (error) {
-      throw toTransportError(error, options.providerType, options.signal);
+    // The body's own failures arrive classified (GatewayError) from the edge; a codec that throws is a gateway bug.
+    for await (const chunk of options.body) {
+      let out = '';
+      for (const frame of splitter.push(chunk)) out += transcoder.push(parseSseFrame(frame.toString('utf8')));
+      if (out !== '') yield out;
     }
     const rest = splitter.flush();
     let tail = rest ? transcoder.push(parseSseFrame(rest.toString('utf8'))) : '';

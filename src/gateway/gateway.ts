@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
-import { clientClosedError, toTransportError } from '../upstream/http-client.js';
+import { clientClosedError } from '../upstream/transport-error.js';
 import { createAttemptBudget, DEFAULT_RETRY_SETTINGS, sendWithFirstByteDeadline, waitBeforeSameInstanceRetry, type AttemptBudget, type RetrySettings } from './attempt-budget.js';
 import { collectInto, settleWhenDone, tapText } from './body-iterators.js';
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
+import { leaseOutcomeOf, upstreamFailureOf } from './escaped-errors.js';
 import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, shouldRetrySameInstance, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
@@ -111,7 +112,9 @@ export class Gateway {
         // A fallback group still to come is another instance: no same-instance retry before it.
         return await this.runOnGroup(call, group, model, { budget, retryInPlace: index === targets.length - 1 });
       } catch (caught) {
-        const error = toTransportError(caught, group.name, call.signal);
+        const error = upstreamFailureOf(caught, call.signal);
+        // A gateway bug is no reason to try another provider: it goes to the server as it is.
+        if (error === undefined) throw caught;
         // Another provider is tried only when this one could not serve at all, never for the client's own mistakes.
         if (error.code === 'client_closed' || error.detail.scope === 'request' || !canFallBack(error)) throw error;
         firstError ??= error;
@@ -210,10 +213,10 @@ export class Gateway {
           : await lease.instance.client.send(request);
         return { lease, response, startedAt };
       } catch (caught) {
-        const error = toTransportError(caught, group.name, call.signal);
-        if (error.code === 'client_closed') {
+        const error = upstreamFailureOf(caught, call.signal);
+        if (error === undefined || error.code === 'client_closed') {
           lease.release({ kind: 'cancelled' });
-          throw error;
+          throw error ?? caught;
         }
         lease.release({ kind: 'failure', error });
         lastError = error;
@@ -240,11 +243,7 @@ export class Gateway {
     const { promptLog } = this.dependencies;
     let output = '';
     const finish = (error: unknown) => {
-      if (error === undefined) lease.release({ kind: 'success', firstByteMs });
-      else {
-        const gatewayError = toTransportError(error, group.name, call.signal);
-        lease.release(gatewayError.code === 'client_closed' ? { kind: 'cancelled' } : { kind: 'failure', error: gatewayError });
-      }
+      lease.release(error === undefined ? { kind: 'success', firstByteMs } : leaseOutcomeOf(error, call.signal));
       if (promptLog.enabled) {
         // The answer is already out: a log that cannot be written must not turn it into an error.
         try {
@@ -260,13 +259,12 @@ export class Gateway {
       const frames = passthroughFrames(response.body, {
         protocol: call.protocol,
         providerType: group.name,
-        signal: call.signal,
         onText: promptLog.enabled ? (text) => (output += text) : undefined,
       });
       return { kind: 'stream', provider: group.name, frames: settleWhenDone(frames, finish) };
     }
     const chunks: Buffer[] | undefined = promptLog.enabled ? [] : undefined;
-    const body = settleWhenDone(collectInto(response.body, chunks, group.name, call.signal), (error) => {
+    const body = settleWhenDone(collectInto(response.body, chunks), (error) => {
       if (chunks && error === undefined) {
         try {
           output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -296,8 +294,6 @@ export class Gateway {
         backendProtocol,
         canonical,
         encoderOptions: call.streamFormat ? { format: call.streamFormat } : undefined,
-        providerType: group.name,
-        signal: call.signal,
       });
       const frames = promptLog.enabled ? tapText(converted.frames, call.protocol, onText) : converted.frames;
       return {
@@ -311,7 +307,7 @@ export class Gateway {
     const protocol = call.protocol;
     async function* convertedBody(): AsyncGenerator<Buffer> {
       const chunks: Buffer[] = [];
-      for await (const chunk of collectInto(response.body, undefined, group.name, call.signal)) chunks.push(chunk);
+      for await (const chunk of response.body) chunks.push(chunk);
       const converted = convertResponse(Buffer.concat(chunks), protocol, backendProtocol, canonical);
       if (promptLog.enabled) onText(extractResponseText(protocol, JSON.parse(converted.toString('utf8'))));
       yield converted;
@@ -335,7 +331,7 @@ export class Gateway {
         try {
           if (instance) models = await instance.client.listModels(input.signal);
         } catch (error) {
-          if (groups.length === 1) throw toTransportError(error, group.name, input.signal);
+          if (groups.length === 1) throw upstreamFailureOf(error, input.signal) ?? error;
         }
         const known = new Set(models.map((model) => model.id));
         for (const custom of directory.customModelsOf(group.name)) {

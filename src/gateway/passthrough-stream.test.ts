@@ -8,7 +8,7 @@ async function collect(chunks: string[], protocol: 'openai-chat' | 'claude'): Pr
   let text = '';
   let writes = 0;
   try {
-    for await (const part of passthroughFrames(body(), { protocol, providerType: 'test', signal: new AbortController().signal })) {
+    for await (const part of passthroughFrames(body(), { protocol, providerType: 'test' })) {
       text += part.toString();
       writes += 1;
     }

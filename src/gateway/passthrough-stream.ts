@@ -1,7 +1,6 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
-import { toTransportError } from '../upstream/http-client.js';
 import { extractStreamDeltaText } from './prompt-text.js';
 
 const DONE_FRAME = 'data: [DONE]\n\n';
@@ -10,7 +9,6 @@ const FINISH_REASON_MARK = Buffer.from('"finish_reason":"');
 export interface PassthroughOptions {
   readonly protocol: ProtocolId;
   readonly providerType: string;
-  readonly signal: AbortSignal;
   /** Receives output text when prompt logging is on; undefined keeps the hot path free of parsing. */
   readonly onText?: (text: string) => void;
 }
@@ -53,17 +51,14 @@ export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: P
       }
     }
   };
-  try {
-    for await (const chunk of body) {
-      const frames = splitter.push(chunk);
-      for (const frame of frames) inspect(frame);
-      // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
-      // The frames are adjacent views of one buffer, so their span is forwarded without copying.
-      if (frames.length === 1) yield frames[0] as Buffer;
-      else if (frames.length > 1) yield spanOf(frames);
-    }
-  } catch (error) {
-    throw toTransportError(error, options.providerType, options.signal);
+  // The body's own failures arrive classified (GatewayError) from the edge; anything else thrown here is ours.
+  for await (const chunk of body) {
+    const frames = splitter.push(chunk);
+    for (const frame of frames) inspect(frame);
+    // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
+    // The frames are adjacent views of one buffer, so their span is forwarded without copying.
+    if (frames.length === 1) yield frames[0] as Buffer;
+    else if (frames.length > 1) yield spanOf(frames);
   }
   const rest = splitter.flush();
   if (rest) {

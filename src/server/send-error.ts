@@ -19,14 +19,26 @@ export function toGatewayError(error: unknown): GatewayError {
       scope: 'request',
     });
   }
-  return new GatewayError('internal_error', 'internal', 'Internal gateway error', { status: 500, cause: error });
+  return new GatewayError('internal_error', 'internal', 'internal error', { status: 500, cause: error });
+}
+
+/**
+ * The error a client of this reply is told about. A bug of the gateway (anything the edge did not
+ * classify) is logged with its stack, and the client gets only "internal error" and the request id
+ * to quote, never the exception's text.
+ */
+export function clientErrorOf(reply: FastifyReply, error: unknown): GatewayError {
+  const gatewayError = toGatewayError(error);
+  reply.request.gatewayLog.error = gatewayError.code;
+  if (gatewayError.kind !== 'internal') return gatewayError;
+  const requestId = reply.request.id;
+  reply.log.error({ err: isGatewayError(error) ? (error.detail.cause ?? error) : error, requestId }, 'internal error');
+  return new GatewayError(gatewayError.code, 'internal', `internal error (request id ${requestId})`, { status: 500, scope: 'request' });
 }
 
 /** Sends an error in the client protocol's own body shape and status. */
 export function sendError(reply: FastifyReply, protocol: ProtocolId, error: unknown): FastifyReply {
-  const gatewayError = toGatewayError(error);
-  reply.request.gatewayLog.error = gatewayError.code;
-  if (gatewayError.kind === 'internal') reply.log.error({ err: error, requestId: reply.request.id }, 'internal error');
+  const gatewayError = clientErrorOf(reply, error);
   if (gatewayError.detail.retryAfterMs !== undefined && (gatewayError.status === 429 || gatewayError.status === 503)) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(gatewayError.detail.retryAfterMs / 1000))));
   }

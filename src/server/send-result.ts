@@ -5,7 +5,7 @@ import type { GatewayResult } from '../gateway/gateway.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { errorBodyFor } from '../protocols/error-bodies.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
-import { toGatewayError } from './send-error.js';
+import { clientErrorOf } from './send-error.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -68,9 +68,8 @@ export async function sendStream(
       if (!response.write(frame) && !(await waitForDrain(response))) break;
     }
   } catch (error) {
-    const gatewayError = toGatewayError(error);
+    const gatewayError = clientErrorOf(reply, error);
     if (gatewayError.code !== 'client_closed' && !response.destroyed) {
-      log.error = gatewayError.code;
       const event = (result.renderError ?? renderErrorEvent)(gatewayError);
       log.bytes += event.length;
       response.write(event);
@@ -141,8 +140,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
     if (!started) response.writeHead(200, headers);
     response.end();
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    log.error = gatewayError.code;
+    const gatewayError = clientErrorOf(reply, error);
     // Headers already sent: nothing valid can follow, so the connection is cut and the client sees a broken body.
     if (started || gatewayError.code === 'client_closed') response.destroy();
     else {

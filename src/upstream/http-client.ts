@@ -1,7 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { GatewayError } from '../errors/gateway-error.js';
+import { clientClosedError, errorCodeOf, toTransportError } from './transport-error.js';
+import { UpstreamBody } from './upstream-body.js';
 import { createUpstreamError, readErrorBodyText } from './upstream-error.js';
+
+// Kept importable from here too (older call sites); they live in transport-error.ts.
+export { clientClosedError, toTransportError };
 
 export interface HttpClientOptions {
   connectTimeoutMs: number;
@@ -29,7 +33,8 @@ export interface UpstreamHttpRequest {
 export interface UpstreamHttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  /** Its transport failures (reset, timeout, client gone) and unreadable JSON arrive as GatewayErrors. */
+  body: UpstreamBody;
 }
 
 /** Errors where the request never reached the upstream's application, so sending it again is safe. */
@@ -46,40 +51,6 @@ const RETRYABLE_CODES = new Set([
 ]);
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 const MAX_CACHED_TARGETS = 1024;
-
-function errorCodeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-export function clientClosedError(): GatewayError {
-  return new GatewayError('client_closed', 'network', 'The client closed the request', { status: 499, scope: 'request' });
-}
-
-/** Turns undici's transport errors into GatewayErrors: unreachable is 502, a timeout 504. */
-export function toTransportError(error: unknown, providerType: string, signal?: AbortSignal): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal?.aborted) return clientClosedError();
-  const code = errorCodeOf(error) ?? 'UNKNOWN';
-  const detail = (error as Error)?.message ?? String(error);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
-    return new GatewayError('upstream_timeout', 'timeout', `${providerType} upstream timed out (${code})`, {
-      status: 504,
-      scope: 'account',
-      cause: error,
-    });
-  }
-  return new GatewayError('upstream_unreachable', 'network', `${providerType} upstream unreachable (${code}: ${detail})`, {
-    status: 502,
-    scope: 'account',
-    cause: error,
-  });
-}
 
 /**
  * Upstream HTTP over undici with one keep-alive connection pool per origin. Optional retries happen
@@ -125,7 +96,7 @@ export class UpstreamHttpClient {
         throw toTransportError(error, providerType, signal);
       }
       if (response.statusCode >= 200 && response.statusCode < 300) {
-        return { status: response.statusCode, headers: response.headers, body: response.body };
+        return { status: response.statusCode, headers: response.headers, body: new UpstreamBody(response.body, providerType, signal) };
       }
       if (canRetry && RETRYABLE_STATUSES.has(response.statusCode)) {
         await response.body.dump().catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { toTransportError, type UpstreamHttpClient, type UpstreamHttpResponse } from '../../upstream/http-client.js';
+import type { UpstreamHttpClient, UpstreamHttpResponse } from '../../upstream/http-client.js';
 import type { ModelInfo, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
 import { CodeAssistApi, type CodeAssistCall } from './code-assist-api.js';
 import { normalizeModelId, prepareGenerateRequest, unwrapResponse, wrapCountTokensRequest, wrapGenerateRequest } from './code-assist-envelope.js';
@@ -46,7 +46,7 @@ export class GeminiCliOAuthClient implements ProviderClient {
     if (request.stream) {
       return { status: response.status, contentType: 'text/event-stream', body: unwrapCodeAssistStream(response.body, this.logger) };
     }
-    const unwrapped = unwrapResponse(await this.readJson(response, request.signal));
+    const unwrapped = unwrapResponse(await this.readJson(response));
     return { status: response.status, contentType: 'application/json', body: once(Buffer.from(JSON.stringify(unwrapped))) };
   }
 
@@ -54,14 +54,14 @@ export class GeminiCliOAuthClient implements ProviderClient {
   async countTokens(model: string, body: Buffer, signal: AbortSignal): Promise<Record<string, unknown>> {
     const id = normalizeModelId(model);
     const response = await this.call({ method: 'countTokens', body: wrapCountTokensRequest(id, body), model: id, signal });
-    return (await this.readJson(response, signal)) as Record<string, unknown>;
+    return (await this.readJson(response)) as Record<string, unknown>;
   }
 
   /** Code Assist's per-model quota buckets for this account's project. */
   async retrieveUserQuota(signal: AbortSignal): Promise<Record<string, unknown>> {
     const project = await this.projects.resolve(signal);
     const response = await this.call({ method: 'retrieveUserQuota', body: JSON.stringify({ project }), signal });
-    return { ...((await this.readJson(response, signal)) as Record<string, unknown>), project };
+    return { ...((await this.readJson(response)) as Record<string, unknown>), project };
   }
 
   async listModels(_signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -78,13 +78,8 @@ export class GeminiCliOAuthClient implements ProviderClient {
     }
   }
 
-  private async readJson(response: UpstreamHttpResponse, signal: AbortSignal): Promise<unknown> {
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw toTransportError(error, PROVIDER_TYPE, signal);
-    }
+  private async readJson(response: UpstreamHttpResponse): Promise<unknown> {
+    const text = await response.body.text();
     try {
       return JSON.parse(text) as unknown;
     } catch {
