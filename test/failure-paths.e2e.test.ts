@@ -1,7 +1,7 @@
 /**
  * The failure paths a user hit before (issue 15), each through the real gateway over HTTP: prompt
  * logging on odd list entries, Gemini model names with escapes, a pools entry whose base URL is not a
- * URL, an upstream 200 that is not JSON, and a Gemini string systemInstruction with an appended prompt.
+ * URL (now refused at load by the account schema), an upstream 200 that is not JSON, and a Gemini string systemInstruction with an appended prompt.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,19 +108,14 @@ describe('failure paths answer cleanly', () => {
     expect(anthropic.requests.slice(before).map((request) => request.json().model)).toEqual(['claude%E0']);
   });
 
-  it('frees the slot of a pools entry whose base URL is not a URL, and says what is wrong', async () => {
-    // concurrencyLimit 1: a leaked slot would turn the second request into a 429.
-    for (let round = 0; round < 3; round += 1) {
-      const result = await post('/openai-custom-broken/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
-      expect(result.status).toBe(502);
-      const message = JSON.parse(result.text).error.message as string;
-      expect(message).toContain('broken');
-      expect(message).toContain('settings are invalid');
-      expect(message).not.toContain('unreachable');
-    }
-    const broken = (await poolItems()).find((item) => item.uuid === 'broken')!;
-    expect(broken).toMatchObject({ inFlight: 0, usageCount: 3 });
-    expect(broken.lastError).toMatchObject({ kind: 'upstream' });
+  it('skips a pools entry whose base URL is not a URL when the file loads, naming the entry and the field; the rest serves', async () => {
+    // The account schema of openai-custom catches it at load (issue 21), before any request could use it.
+    const warning = gateway.logLines.find((line) => String(line.msg).includes('uuid broken skipped'));
+    expect(warning?.msg).toContain('openai-custom-broken uuid broken skipped: OPENAI_BASE_URL: expected an http:// or https:// URL');
+    expect((await poolItems()).map((item) => item.uuid)).not.toContain('broken');
+    const result = await post('/openai-custom-broken/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(result.status).toBe(503);
+    expect((await post('/claude-custom/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] })).status).toBe(200);
   });
 
   it('answers a converted request whose upstream sent 200 with a non-JSON body with a 502 in the client shape', async () => {

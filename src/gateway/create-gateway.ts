@@ -9,7 +9,7 @@ import { loadSystemPrompt } from './wiring/load-system-prompt.js';
 import { wireHealthChecks } from './wiring/wire-health-checks.js';
 import { wireLogging } from './wiring/wire-logging.js';
 import { wirePools } from './wiring/wire-pools.js';
-import { createUpstreamHttpClient, wireProviders } from './wiring/wire-providers.js';
+import { checkConfigAccounts, createUpstreamHttpClient, wireProviders } from './wiring/wire-providers.js';
 
 export interface GatewayRuntime {
   readonly gateway: Gateway;
@@ -34,6 +34,7 @@ export async function createGatewayRuntime(options: {
 }): Promise<GatewayRuntime> {
   const { config, logger } = options;
   const adapters = PROVIDER_ADAPTERS;
+  checkConfigAccounts(config, adapters);
   const http = createUpstreamHttpClient(config);
   const pools = await wirePools({ config, adapters, logger });
   const { selector, directory } = await wireProviders({ config, adapters, pool: pools.pool, http, providers: options.providers, logger });

@@ -6,10 +6,11 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { type LoadedPools, loadPoolsFile } from './pools-file.js';
+import { type LoadedPools, type ParsePoolsOptions, loadPoolsFile } from './pools-file.js';
 
 export interface PoolsFileWatcherOptions {
   readonly knownTypes: readonly string[];
+  readonly validateAccount?: ParsePoolsOptions['validateAccount'];
   readonly onReload: (loaded: LoadedPools) => void;
   readonly onError: (error: unknown) => void;
   readonly debounceMs?: number;
@@ -32,7 +33,7 @@ export function watchPoolsFile(path: string, options: PoolsFileWatcherOptions): 
     chain = chain.then(async () => {
       if (closed) return;
       try {
-        const loaded = await loadPoolsFile(path, { knownTypes: options.knownTypes });
+        const loaded = await loadPoolsFile(path, { knownTypes: options.knownTypes, validateAccount: options.validateAccount });
         if (!closed) options.onReload(loaded);
       } catch (error) {
         options.onError(error);

@@ -164,8 +164,17 @@ function toInstanceConfig(
   });
 }
 
+export interface ParsePoolsOptions {
+  readonly knownTypes: readonly string[];
+  /**
+   * Checks an entry's provider fields against its backend's account schema: `path: message` of each
+   * problem, or undefined. A bad entry is skipped with a warning naming it; the rest of the file loads.
+   */
+  readonly validateAccount?: (providerType: string, fields: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
 /** Validates an already-parsed pools document; pure, so hot reload and tests can use it directly. */
-export function parsePools(document: unknown, options: { knownTypes: readonly string[] }): LoadedPools {
+export function parsePools(document: unknown, options: ParsePoolsOptions): LoadedPools {
   const pools = new Map<string, PoolInstanceConfig[]>();
   const groupTypes = new Map<string, string>();
   const warnings: string[] = [];
@@ -211,8 +220,14 @@ export function parsePools(document: unknown, options: { knownTypes: readonly st
         warnings.push(`pools: ${key} ${label} skipped: uuid already used in "${previous}"`);
         return;
       }
+      const instance = toInstanceConfig(parsed.data, group, providerType);
+      const accountIssues = options.validateAccount?.(providerType, instance.providerConfig);
+      if (accountIssues !== undefined) {
+        warnings.push(`pools: ${key} ${label} skipped: ${accountIssues}`);
+        return;
+      }
       seenIds.set(parsed.data.uuid, key);
-      instances.push(toInstanceConfig(parsed.data, group, providerType));
+      instances.push(instance);
     });
     pools.set(group, instances);
   }
@@ -223,7 +238,7 @@ export function parsePools(document: unknown, options: { knownTypes: readonly st
  * Loads the pools file. Throws when the file cannot be read or is not a JSON object (the caller
  * decides whether a missing default file is fine); bad entries only produce warnings.
  */
-export async function loadPoolsFile(path: string, options: { knownTypes: readonly string[] }): Promise<LoadedPools> {
+export async function loadPoolsFile(path: string, options: ParsePoolsOptions): Promise<LoadedPools> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { UpstreamHttpClient, UpstreamHttpResponse } from '../upstream/http-client.js';
 
@@ -72,6 +73,12 @@ export interface CliLogin {
 export interface ProviderAdapter {
   readonly type: string;
   readonly protocol: ProtocolId;
+  /**
+   * One account's fields (keys, base URLs, credential paths, ...), each described, secret ones marked
+   * `.meta({ secret: true })`. The pools loader and config loading check accounts against it, and
+   * `GET /api/providers` serves it as JSON Schema for the UI's forms.
+   */
+  readonly accountSchema: z.ZodType<Record<string, unknown>>;
   /** Whether the given settings hold enough to call the backend (e.g. an API key). */
   isConfigured(settings: Readonly<Record<string, unknown>>): boolean;
   /** What is missing, for the error a client gets when it picks an unconfigured provider. */

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { HealthChecker, ProviderPool } from '../pool/index.js';
+import { describeProviders, type ProviderDescription } from '../providers/provider-schemas.js';
+import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { sendError } from './send-error.js';
 
 export interface AdminRoutesOptions {
@@ -28,6 +30,10 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       timestamp: new Date().toISOString(),
     };
   });
+
+  // Every backend's account fields as JSON Schema (secret ones marked), for the UI's add / edit forms.
+  let providers: ProviderDescription[] | undefined;
+  app.get('/api/providers', async () => ({ providers: (providers ??= describeProviders(PROVIDER_ADAPTERS)) }));
 
   app.post('/api/pools/:uuid/:action', async (request) => {
     const { uuid, action } = request.params as { uuid: string; action: string };

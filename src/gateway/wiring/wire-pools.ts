@@ -15,6 +15,7 @@ import {
   type PoolsFileWatcher,
   type StrategyName,
 } from '../../pool/index.js';
+import { createAccountValidator } from '../../providers/account-validation.js';
 import type { ProviderAdapter } from '../../providers/provider-adapter.js';
 
 /** The pools concern: the pools file (and its watcher), the state store, the provider pool. */
@@ -65,6 +66,7 @@ export async function wirePools(options: {
 }): Promise<PoolsWiring> {
   const { config, adapters, logger } = options;
   const knownTypes = [...adapters.keys()];
+  const validateAccount = createAccountValidator(adapters);
   const settings = config as Readonly<Record<string, unknown>>;
   const poolsPath = config.PROVIDER_POOLS_FILE_PATH;
   const hasPoolsFile = poolsPath !== '' && (await exists(poolsPath));
@@ -72,7 +74,7 @@ export async function wirePools(options: {
   let fromFile: ReadonlyMap<string, readonly PoolInstanceConfig[]> = new Map();
   if (hasPoolsFile) {
     try {
-      const loaded = await loadPoolsFile(poolsPath, { knownTypes });
+      const loaded = await loadPoolsFile(poolsPath, { knownTypes, validateAccount });
       for (const warning of loaded.warnings) logger.warn(`provider pools: ${warning}`);
       fromFile = loaded.pools;
     } catch (error) {
@@ -103,6 +105,7 @@ export async function wirePools(options: {
   if (hasPoolsFile) {
     watcher = watchPoolsFile(poolsPath, {
       knownTypes,
+      validateAccount,
       onReload: (loaded) => {
         for (const warning of loaded.warnings) logger.warn(`provider pools: ${warning}`);
         pool.replaceGroups({ groups: mergeGroups(loaded.pools, adapters, settings) });

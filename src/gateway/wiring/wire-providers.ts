@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '../../config/config-error.js';
 import { loadCustomModels } from '../../config/custom-models.js';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { ProviderPool } from '../../pool/index.js';
+import { configAccountIssues } from '../../providers/account-validation.js';
 import type { ProviderAdapter } from '../../providers/provider-adapter.js';
 import { UpstreamHttpClient } from '../../upstream/http-client.js';
 import { PoolInstanceSelector } from '../pool-instance-selector.js';
@@ -21,6 +23,16 @@ export function createUpstreamHttpClient(config: GatewayConfig): UpstreamHttpCli
     headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
   });
+}
+
+/**
+ * config.json's provider keys are the default account of every backend: each backend's account
+ * schema checks them before anything starts, so a mistyped value is an error naming the key, not a
+ * silent default.
+ */
+export function checkConfigAccounts(config: GatewayConfig, adapters: ReadonlyMap<string, ProviderAdapter>): void {
+  const issues = configAccountIssues(adapters, config as Readonly<Record<string, unknown>>);
+  if (issues.length > 0) throw new ConfigError(`config: ${issues.join('; ')}`);
 }
 
 /** Gives each pool instance its adapter client and resolves provider names (custom models included). */

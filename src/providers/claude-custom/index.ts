@@ -1,5 +1,7 @@
+import { claudeCustomAccountSchema } from './account-schema.js';
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
 import { stringSetting } from '../provider-adapter.js';
+import { parseAccountSettings } from '../shared/account-fields.js';
 import { postNativeRequest } from '../shared/post-native-request.js';
 import { claudeApiRoot } from './claude-custom-urls.js';
 import { CLAUDE_FALLBACK_MODELS } from './claude-models.js';
@@ -14,6 +16,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 /** The Anthropic Messages API (or a compatible one) with a static key. */
 export const claudeCustomAdapter: ProviderAdapter = {
   type: PROVIDER_TYPE,
+  accountSchema: claudeCustomAccountSchema,
   protocol: 'claude',
   setupHint: 'set CLAUDE_API_KEY (and CLAUDE_BASE_URL) in config.json or a provider pool',
   isConfigured: (settings) => stringSetting(settings, 'CLAUDE_API_KEY') !== undefined,
@@ -23,8 +26,9 @@ export const claudeCustomAdapter: ProviderAdapter = {
     body: (model) => ({ model, max_tokens: 1, messages: [{ role: 'user', content: 'Hi' }] }),
   },
   createClient(settings, { http }): ProviderClient {
-    const apiKey = stringSetting(settings, 'CLAUDE_API_KEY') ?? '';
-    const root = claudeApiRoot(stringSetting(settings, 'CLAUDE_BASE_URL') ?? 'https://api.anthropic.com');
+    const account = parseAccountSettings(claudeCustomAccountSchema, settings, PROVIDER_TYPE);
+    const apiKey = account.CLAUDE_API_KEY ?? '';
+    const root = claudeApiRoot(account.CLAUDE_BASE_URL);
     const messagesUrl = `${root}/messages`;
     const modelsUrl = `${root}/models`;
     return {

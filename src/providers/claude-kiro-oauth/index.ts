@@ -1,3 +1,4 @@
+import { kiroAccountSchema } from './account-schema.js';
 import type { ProviderAdapter, ProviderClient } from '../provider-adapter.js';
 import { KiroClient } from './kiro-client.js';
 import { kiroImportLogin } from './kiro-import-login.js';
@@ -6,6 +7,7 @@ import { isKiroConfigured, readKiroSettings } from './kiro-settings.js';
 /** Claude models through Kiro (AWS CodeWhisperer) with a Kiro IDE token. Native protocol: Claude Messages. */
 export const claudeKiroOauthAdapter: ProviderAdapter = {
   type: 'claude-kiro-oauth',
+  accountSchema: kiroAccountSchema,
   protocol: 'claude',
   setupHint:
     'log in with Kiro IDE, then run `aiclient2api auth kiro --from ~/.aws/sso/cache/kiro-auth-token.json`, or set KIRO_OAUTH_CREDS_FILE_PATH / KIRO_OAUTH_CREDS_BASE64',

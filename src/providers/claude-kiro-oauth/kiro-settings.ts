@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expandHome } from '../shared/oauth/credential-file.js';
 import { stringSetting } from '../provider-adapter.js';
+import { parseAccountSettings } from '../shared/account-fields.js';
+import { kiroAccountSchema } from './account-schema.js';
 
 export const DEFAULT_CREDS_DIRECTORY = '~/.aws/sso/cache';
 export const DEFAULT_CREDS_FILE_NAME = 'kiro-auth-token.json';
-/** Kiro IDE version in the user agent; upstream notes newer versions once broke the AWS path. */
-export const DEFAULT_CLIENT_VERSION = '0.11.63';
-const DEFAULT_REFRESH_SKEW_SECONDS = 300;
 
 /** The claude-kiro-oauth keys of config.json or a pool instance, resolved once per client. */
 export interface KiroSettings {
@@ -33,16 +32,15 @@ export function resolveCredsFilePath(settings: Readonly<Record<string, unknown>>
 }
 
 export function readKiroSettings(settings: Readonly<Record<string, unknown>>): KiroSettings {
-  const credsBase64 = stringSetting(settings, 'KIRO_OAUTH_CREDS_BASE64');
-  const skew = Number(settings.KIRO_REFRESH_SKEW_SECONDS ?? DEFAULT_REFRESH_SKEW_SECONDS);
+  const account = parseAccountSettings(kiroAccountSchema, settings, 'claude-kiro-oauth');
   return {
-    credsFilePath: credsBase64 ? undefined : resolveCredsFilePath(settings),
-    credsBase64,
-    chatUrl: stringSetting(settings, 'KIRO_BASE_URL'),
-    refreshUrl: stringSetting(settings, 'KIRO_REFRESH_URL'),
-    refreshIdcUrl: stringSetting(settings, 'KIRO_REFRESH_IDC_URL'),
-    clientVersion: stringSetting(settings, 'KIRO_CLIENT_VERSION') ?? DEFAULT_CLIENT_VERSION,
-    refreshSkewMs: (Number.isFinite(skew) && skew >= 0 ? skew : DEFAULT_REFRESH_SKEW_SECONDS) * 1000,
+    credsFilePath: account.KIRO_OAUTH_CREDS_BASE64 ? undefined : resolveCredsFilePath(settings),
+    credsBase64: account.KIRO_OAUTH_CREDS_BASE64,
+    chatUrl: account.KIRO_BASE_URL,
+    refreshUrl: account.KIRO_REFRESH_URL,
+    refreshIdcUrl: account.KIRO_REFRESH_IDC_URL,
+    clientVersion: account.KIRO_CLIENT_VERSION,
+    refreshSkewMs: account.KIRO_REFRESH_SKEW_SECONDS * 1000,
     instanceId: stringSetting(settings, 'uuid'),
   };
 }

@@ -1,5 +1,7 @@
 import { stringSetting } from '../provider-adapter.js';
+import { parseAccountSettings } from '../shared/account-fields.js';
 import { expandHome } from '../shared/oauth/credential-file.js';
+import { geminiAccountSchema } from './account-schema.js';
 
 export const PROVIDER_TYPE = 'gemini-cli-oauth';
 
@@ -11,9 +13,6 @@ export const GEMINI_CLI_CLIENT_ID = '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib13
 export const GEMINI_CLI_CLIENT_SECRET = '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';
 export const GEMINI_OAUTH_SCOPES = ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/userinfo.email'];
 
-export const DEFAULT_CODE_ASSIST_BASE_URL = 'https://cloudcode-pa.googleapis.com';
-export const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
-export const DEFAULT_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 export const DEFAULT_CREDS_FILE_PATH = '~/.gemini/oauth_creds.json';
 export const DEFAULT_LOGIN_PORT = 8085;
 
@@ -37,37 +36,21 @@ export interface GeminiSettings {
   readonly extraModels: readonly string[];
 }
 
-function intSetting(settings: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
-  const value = settings[key];
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value);
-  if (typeof value === 'string' && /^\d+$/.test(value.trim())) return Number(value.trim());
-  return fallback;
-}
-
-function listSetting(settings: Readonly<Record<string, unknown>>, key: string): string[] {
-  const value = settings[key];
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-  return items.filter((item): item is string => typeof item === 'string').map((item) => item.trim()).filter(Boolean);
-}
-
-function stripTrailingSlash(url: string): string {
-  return url.replace(/\/+$/, '');
-}
-
 export function readGeminiSettings(settings: Readonly<Record<string, unknown>>): GeminiSettings {
+  const account = parseAccountSettings(geminiAccountSchema, settings, PROVIDER_TYPE);
   return {
-    credsFilePath: expandHome(stringSetting(settings, 'GEMINI_OAUTH_CREDS_FILE_PATH') ?? DEFAULT_CREDS_FILE_PATH),
-    credsBase64: stringSetting(settings, 'GEMINI_OAUTH_CREDS_BASE64'),
-    projectId: stringSetting(settings, 'PROJECT_ID'),
-    baseUrl: stripTrailingSlash(stringSetting(settings, 'GEMINI_BASE_URL') ?? DEFAULT_CODE_ASSIST_BASE_URL),
-    tokenUrl: stringSetting(settings, 'GEMINI_OAUTH_TOKEN_URL') ?? DEFAULT_TOKEN_URL,
-    authUrl: stringSetting(settings, 'GEMINI_OAUTH_AUTH_URL') ?? DEFAULT_AUTH_URL,
-    clientId: stringSetting(settings, 'GEMINI_OAUTH_CLIENT_ID') ?? GEMINI_CLI_CLIENT_ID,
-    clientSecret: stringSetting(settings, 'GEMINI_OAUTH_CLIENT_SECRET') ?? GEMINI_CLI_CLIENT_SECRET,
-    refreshSkewMs: intSetting(settings, 'GEMINI_OAUTH_REFRESH_SKEW_MS', 5 * 60_000),
-    onboardPollIntervalMs: intSetting(settings, 'GEMINI_ONBOARD_POLL_INTERVAL_MS', 2_000),
-    onboardMaxPolls: intSetting(settings, 'GEMINI_ONBOARD_MAX_POLLS', 30),
-    extraModels: listSetting(settings, 'GEMINI_CUSTOM_MODELS'),
+    credsFilePath: expandHome(account.GEMINI_OAUTH_CREDS_FILE_PATH ?? DEFAULT_CREDS_FILE_PATH),
+    credsBase64: account.GEMINI_OAUTH_CREDS_BASE64,
+    projectId: account.PROJECT_ID,
+    baseUrl: account.GEMINI_BASE_URL.replace(/\/+$/, ''),
+    tokenUrl: account.GEMINI_OAUTH_TOKEN_URL,
+    authUrl: account.GEMINI_OAUTH_AUTH_URL,
+    clientId: account.GEMINI_OAUTH_CLIENT_ID ?? GEMINI_CLI_CLIENT_ID,
+    clientSecret: account.GEMINI_OAUTH_CLIENT_SECRET ?? GEMINI_CLI_CLIENT_SECRET,
+    refreshSkewMs: account.GEMINI_OAUTH_REFRESH_SKEW_MS,
+    onboardPollIntervalMs: account.GEMINI_ONBOARD_POLL_INTERVAL_MS,
+    onboardMaxPolls: account.GEMINI_ONBOARD_MAX_POLLS,
+    extraModels: account.GEMINI_CUSTOM_MODELS.filter(Boolean),
   };
 }
 

@@ -1,3 +1,4 @@
+import { geminiAccountSchema } from './account-schema.js';
 import type { ProviderAdapter } from '../provider-adapter.js';
 import { GeminiCliOAuthClient } from './gemini-client.js';
 import { DEFAULT_GEMINI_MODEL } from './gemini-models.js';
@@ -7,6 +8,7 @@ import { geminiLogin } from './login/gemini-login.js';
 /** Gemini through Google's Code Assist API (what Gemini CLI uses), with Gemini CLI's OAuth credentials. */
 export const geminiCliOAuthAdapter: ProviderAdapter = {
   type: PROVIDER_TYPE,
+  accountSchema: geminiAccountSchema,
   protocol: 'gemini',
   setupHint:
     'log in with `aiclient2api auth gemini` (or Gemini CLI), then set GEMINI_OAUTH_CREDS_FILE_PATH (default ~/.gemini/oauth_creds.json) or GEMINI_OAUTH_CREDS_BASE64',

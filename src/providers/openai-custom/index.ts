@@ -1,5 +1,7 @@
+import { openaiCustomAccountSchema } from './account-schema.js';
 import type { ModelInfo, ProviderAdapter, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
 import { stringSetting } from '../provider-adapter.js';
+import { parseAccountSettings } from '../shared/account-fields.js';
 import { postNativeRequest } from '../shared/post-native-request.js';
 import { normalizeOpenAiBaseUrl } from './openai-custom-urls.js';
 
@@ -8,6 +10,7 @@ const PROVIDER_TYPE = 'openai-custom';
 /** Any OpenAI-compatible Chat Completions API with a static key. */
 export const openaiCustomAdapter: ProviderAdapter = {
   type: PROVIDER_TYPE,
+  accountSchema: openaiCustomAccountSchema,
   protocol: 'openai-chat',
   setupHint: 'set OPENAI_API_KEY (and OPENAI_BASE_URL) in config.json or a provider pool',
   isConfigured: (settings) => stringSetting(settings, 'OPENAI_API_KEY') !== undefined,
@@ -16,8 +19,9 @@ export const openaiCustomAdapter: ProviderAdapter = {
     body: (model) => ({ model, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
   },
   createClient(settings, { http }): ProviderClient {
-    const apiKey = stringSetting(settings, 'OPENAI_API_KEY') ?? '';
-    const base = normalizeOpenAiBaseUrl(stringSetting(settings, 'OPENAI_BASE_URL') ?? 'https://api.openai.com/v1');
+    const account = parseAccountSettings(openaiCustomAccountSchema, settings, PROVIDER_TYPE);
+    const apiKey = account.OPENAI_API_KEY ?? '';
+    const base = normalizeOpenAiBaseUrl(account.OPENAI_BASE_URL);
     const chatUrl = `${base}/chat/completions`;
     const modelsUrl = `${base}/models`;
     const authorization = `Bearer ${apiKey}`;

@@ -1,3 +1,4 @@
+import { qwenAccountSchema } from './account-schema.js';
 import { existsSync } from 'node:fs';
 import type { ProviderAdapter, ProviderClient } from '../provider-adapter.js';
 import { stringSetting } from '../provider-adapter.js';
@@ -9,6 +10,7 @@ import { readQwenSettings, resolveCredentialsPath } from './qwen-settings.js';
 /** Qwen Code models with Qwen OAuth credentials (`~/.qwen/oauth_creds.json` or QWEN_OAUTH_CREDS_FILE_PATH). */
 export const openaiQwenOauthAdapter: ProviderAdapter = {
   type: 'openai-qwen-oauth',
+  accountSchema: qwenAccountSchema,
   protocol: 'openai-chat',
   setupHint:
     'run "aiclient2api auth qwen" (or log in with Qwen Code) to create ~/.qwen/oauth_creds.json, or set QWEN_OAUTH_CREDS_FILE_PATH',

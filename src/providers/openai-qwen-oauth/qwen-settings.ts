@@ -1,19 +1,16 @@
 import path from 'node:path';
 import { stringSetting } from '../provider-adapter.js';
+import { parseAccountSettings } from '../shared/account-fields.js';
 import { expandHome } from '../shared/oauth/credential-file.js';
+import { qwenAccountSchema } from './account-schema.js';
 
 /** Facts of Qwen Code's OAuth client (providers.md §5.1): the public client id Qwen Code itself uses. */
 export const QWEN_CLIENT_ID = 'f0304373b74a44d2b584a3fb70ca9e56';
 export const QWEN_SCOPE = 'openid profile email model.completion';
 export const QWEN_DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-export const QWEN_DEFAULTS = {
-  QWEN_OAUTH_CREDS_FILE_PATH: '~/.qwen/oauth_creds.json',
-  QWEN_OAUTH_BASE_URL: 'https://chat.qwen.ai',
-  QWEN_BASE_URL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-  /** Refresh this long before the recorded expiry, so no request goes out with a token about to die. */
-  QWEN_REFRESH_SKEW_MS: 300_000,
-} as const;
+/** Qwen Code's own credential file; the other defaults live in the account schema. */
+const DEFAULT_CREDS_FILE_PATH = '~/.qwen/oauth_creds.json';
 
 export interface QwenSettings {
   /** Absolute path of the credential file (Qwen Code's own file by default). */
@@ -25,23 +22,18 @@ export interface QwenSettings {
   readonly refreshSkewMs: number;
 }
 
-function numberSetting(settings: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
-  const value = settings[key];
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
-
 /** Relative paths are resolved against the working directory, as the original did. */
 export function resolveCredentialsPath(settings: Readonly<Record<string, unknown>>, cwd: string): string {
-  const configured = stringSetting(settings, 'QWEN_OAUTH_CREDS_FILE_PATH') ?? QWEN_DEFAULTS.QWEN_OAUTH_CREDS_FILE_PATH;
+  const configured = stringSetting(settings, 'QWEN_OAUTH_CREDS_FILE_PATH') ?? DEFAULT_CREDS_FILE_PATH;
   return path.resolve(cwd, expandHome(configured));
 }
 
 export function readQwenSettings(settings: Readonly<Record<string, unknown>>, cwd: string = process.cwd()): QwenSettings {
+  const account = parseAccountSettings(qwenAccountSchema, settings, 'openai-qwen-oauth');
   return {
     credentialsPath: resolveCredentialsPath(settings, cwd),
-    oauthBaseUrl: (stringSetting(settings, 'QWEN_OAUTH_BASE_URL') ?? QWEN_DEFAULTS.QWEN_OAUTH_BASE_URL).replace(/\/+$/, ''),
-    fallbackBaseUrl: stringSetting(settings, 'QWEN_BASE_URL') ?? QWEN_DEFAULTS.QWEN_BASE_URL,
-    refreshSkewMs: numberSetting(settings, 'QWEN_REFRESH_SKEW_MS', QWEN_DEFAULTS.QWEN_REFRESH_SKEW_MS),
+    oauthBaseUrl: account.QWEN_OAUTH_BASE_URL.replace(/\/+$/, ''),
+    fallbackBaseUrl: account.QWEN_BASE_URL,
+    refreshSkewMs: account.QWEN_REFRESH_SKEW_MS,
   };
 }

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { ProviderAdapter } from './provider-adapter.js';
+
+/** What the admin API tells a UI about one backend type: enough to build its add / edit form. */
+export interface ProviderDescription {
+  readonly type: string;
+  readonly protocol: string;
+  readonly setupHint: string;
+  /** `aiclient2api auth <command>`, when the backend has a login. */
+  readonly loginCommand: string | undefined;
+  /** JSON Schema (2020-12) of one account's fields; secret ones carry `"secret": true`. */
+  readonly accountSchema: Record<string, unknown>;
+}
+
+/**
+ * Each backend's account schema as JSON Schema, in the shape a user writes (digit strings allowed
+ * where numbers are), with the defaults an account gets when it leaves a field out.
+ */
+export function describeProviders(adapters: ReadonlyMap<string, ProviderAdapter>): ProviderDescription[] {
+  return [...adapters.values()].map((adapter) => {
+    // Output side: pipes show their target type and defaults are listed; no field is required (config.json may supply it).
+    const { required: _required, additionalProperties: _closed, ...accountSchema } = z.toJSONSchema(adapter.accountSchema, {
+      io: 'output',
+      unrepresentable: 'any',
+    }) as Record<string, unknown>;
+    return {
+      type: adapter.type,
+      protocol: adapter.protocol,
+      setupHint: adapter.setupHint,
+      loginCommand: adapter.login?.command,
+      accountSchema,
+    };
+  });
+}
