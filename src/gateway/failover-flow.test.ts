@@ -6,6 +6,7 @@
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ModelFallbackMapping, ProviderFallbackChain } from '../pool/index.js';
 import { createTestPool, upstreamError } from '../pool/pool-test-helpers.js';
@@ -40,6 +41,7 @@ function stubAdapter(type: string, protocol: ProtocolId, behaviours: Record<stri
   return {
     type,
     protocol,
+    accountSchema: z.object({}),
     setupHint: '',
     isConfigured: () => true,
     healthCheck: { defaultModel: 'm', body: () => ({}) },

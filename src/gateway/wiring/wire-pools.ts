@@ -22,7 +22,7 @@ import type { ProviderAdapter } from '../../providers/provider-adapter.js';
 export interface PoolsWiring {
   readonly pool: ProviderPool;
   readonly store: PoolStateStore;
-  /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service (at once without a pools file). */
+  /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. A file created after start is watched from then on. */
   reload(): Promise<void>;
   close(): Promise<void>;
 }
@@ -101,9 +101,8 @@ export async function wirePools(options: {
     logger,
   });
 
-  let watcher: PoolsFileWatcher | undefined;
-  if (hasPoolsFile) {
-    watcher = watchPoolsFile(poolsPath, {
+  const startWatcher = (): PoolsFileWatcher =>
+    watchPoolsFile(poolsPath, {
       knownTypes,
       validateAccount,
       onReload: (loaded) => {
@@ -113,12 +112,16 @@ export async function wirePools(options: {
       },
       onError: (error) => logger.error({ error: (error as Error).message }, 'provider pools reload failed; keeping the current pools'),
     });
-  }
+  let watcher: PoolsFileWatcher | undefined = hasPoolsFile ? startWatcher() : undefined;
 
   return {
     pool,
     store,
-    reload: () => watcher?.reload() ?? Promise.resolve(),
+    // A pools file created after start (by the admin console) is watched from its first reload on.
+    async reload() {
+      if (!watcher && poolsPath !== '' && (await exists(poolsPath))) watcher = startWatcher();
+      await watcher?.reload();
+    },
     async close() {
       watcher?.close();
       pool.close();
