@@ -78,11 +78,13 @@ describe('admin console server', () => {
   });
 
   it('shows the effective config with secrets masked', async () => {
-    const gateway = await start();
+    const gateway = await start({ GEMINI_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token' });
     const answer = (await (await fetch(`${gateway.url}/api/config`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { config: Record<string, unknown> };
     expect(answer.config.OPENAI_API_KEY).toBe('sk-…9876');
     expect(answer.config.ADMIN_API_KEY).toBe('adm…6789');
     expect(answer.config.UI_ENABLED).toBe(true);
+    expect(answer.config.OPENAI_BASE_URL).toBe('https://api.openai.com/v1');
+    expect(answer.config.GEMINI_OAUTH_TOKEN_URL).toBe('http://127.0.0.1:9/token');
     expect(JSON.stringify(answer)).not.toContain('sk-config-secret-9876');
   });
 
