@@ -75,7 +75,7 @@ export function UsagePage() {
     const row = byBucket.get(start);
     times.push(start / 1000);
     requestsSeries.push(row?.requests ?? 0);
-    tokenSeries.push(row ? (row.inputTokens + row.outputTokens) / 1000 : 0);
+    tokenSeries.push(row ? row.inputTokens + row.outputTokens : 0);
   }
   const anyRequests = requestsSeries.some((value) => value > 0);
   const unpriced = sum(rows, (row) => row.unpricedRequests);
@@ -142,7 +142,7 @@ export function UsagePage() {
           times={times}
           series={[
             { label: 'requests', values: requestsSeries, stroke: '#3b82f6', bars: true },
-            { label: 'tokens / 1000', values: tokenSeries, stroke: '#f59e0b' },
+            { label: 'tokens', values: tokenSeries, stroke: '#f59e0b', scale: 'tokens' },
           ]}
         />
       </section>
