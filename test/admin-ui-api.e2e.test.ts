@@ -100,6 +100,24 @@ describe('admin console server', () => {
     await expect(readFile(path.join(gateway.cwd, 'pools.json'), 'utf8')).rejects.toThrow();
   });
 
+  it('never stores a secret sent back masked, and keeps one left out', async () => {
+    const gateway = await start({ PROVIDER_POOLS_FILE_PATH: 'pools.json' });
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${gateway.url}/api/pool-entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ group: 'openai-custom', entry: { uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } }),
+    });
+    expect(await created.json()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-…c0de' });
+    const stored = async () => JSON.parse(await readFile(path.join(gateway.cwd, 'pools.json'), 'utf8'))['openai-custom'][0];
+    await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', customName: 'one' } }) });
+    expect(await stored()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'one' });
+    await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { customName: 'two' } }) });
+    expect(await stored()).toEqual({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'two' });
+    const listed = await (await fetch(`${gateway.url}/api/pool-entries`, { headers })).text();
+    expect(listed).not.toContain('sk-real-secret-c0de');
+  });
+
   it('with UI_ENABLED false serves no console and no session routes', async () => {
     const gateway = await start({ UI_ENABLED: false });
     expect((await fetch(`${gateway.url}/ui/`)).status).toBe(404);
