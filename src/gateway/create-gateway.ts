@@ -19,6 +19,7 @@ import {
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { UpstreamHttpClient } from '../upstream/http-client.js';
+import { redactProxyUrl } from '../upstream/proxy/proxy-url.js';
 import { Gateway } from './gateway.js';
 import { PoolInstanceSelector } from './pool-instance-selector.js';
 import { createPromptLog, type PromptLog } from './prompt-log.js';
@@ -95,6 +96,9 @@ export async function createGatewayRuntime(options: {
     bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
   });
   const settings = config as Readonly<Record<string, unknown>>;
+  if (config.PROXY_URL !== undefined) {
+    logger.info({ proxy: redactProxyUrl(config.PROXY_URL), providers: config.PROXY_ENABLED_PROVIDERS }, 'outbound proxy for these provider types (pools entries may set their own PROXY_URL)');
+  }
   const poolsPath = config.PROVIDER_POOLS_FILE_PATH;
   const hasPoolsFile = poolsPath !== '' && (await exists(poolsPath));
   if (!hasPoolsFile) logger.info({ file: poolsPath }, 'no provider pools file: each provider configured in config.json is a pool of one');

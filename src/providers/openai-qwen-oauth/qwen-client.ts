@@ -23,6 +23,7 @@ export function createQwenClient(settings: QwenSettings, http: UpstreamHttpClien
     credentialsPath: settings.credentialsPath,
     oauthBaseUrl: settings.oauthBaseUrl,
     refreshSkewMs: settings.refreshSkewMs,
+    dispatcher: http.dispatcher,
     logger,
   });
 

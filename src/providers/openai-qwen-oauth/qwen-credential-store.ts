@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
@@ -24,6 +25,8 @@ export interface QwenCredentialStoreOptions {
   readonly credentialsPath: string;
   readonly oauthBaseUrl: string;
   readonly refreshSkewMs: number;
+  /** How token refreshes reach the OAuth server (the account's proxy); default: direct. */
+  readonly dispatcher?: Dispatcher;
   readonly now?: () => number;
   readonly logger?: Logger;
 }
@@ -115,7 +118,7 @@ export class QwenCredentialStore {
         grant_type: 'refresh_token',
         refresh_token: refreshToken,
         client_id: QWEN_CLIENT_ID,
-      });
+      }, undefined, this.options.dispatcher);
     } catch (error) {
       throw refreshFailed(`token endpoint unreachable: ${(error as Error).message}`, error);
     }
