@@ -45,6 +45,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--upstream-connect-timeout-ms', key: 'UPSTREAM_CONNECT_TIMEOUT_MS', type: 'int', description: 'upstream connect timeout' },
   { flag: '--upstream-headers-timeout-ms', key: 'UPSTREAM_HEADERS_TIMEOUT_MS', type: 'int', description: 'time allowed until upstream response headers (504 after)' },
   { flag: '--upstream-body-timeout-ms', key: 'UPSTREAM_BODY_TIMEOUT_MS', type: 'int', description: 'longest silence between upstream body chunks' },
+  { flag: '--redis-url', key: 'REDIS_URL', type: 'string', description: 'share pool state between gateway processes (redis:// or rediss://)' },
+  { flag: '--redis-key-prefix', key: 'REDIS_KEY_PREFIX', type: 'string', description: 'prefix of every Redis key and channel' },
   { flag: '--shutdown-grace-ms', key: 'SHUTDOWN_GRACE_MS', type: 'int', description: 'how long running streams may finish on SIGTERM/SIGINT' },
 ];
 

@@ -5,7 +5,6 @@ import { loadCustomModels } from '../config/custom-models.js';
 import type { GatewayConfig } from '../config/schema.js';
 import {
   HealthChecker,
-  MemoryPoolStateStore,
   ProviderPool,
   createSingleInstancePool,
   loadPoolsFile,
@@ -22,6 +21,7 @@ import { UpstreamHttpClient } from '../upstream/http-client.js';
 import { redactProxyUrl } from '../upstream/proxy/proxy-url.js';
 import { Gateway } from './gateway.js';
 import { PoolInstanceSelector } from './pool-instance-selector.js';
+import { createPoolStateBackend } from './pool-state.js';
 import { createPromptLog, type PromptLog } from './prompt-log.js';
 import { ProviderDirectory } from './provider-directory.js';
 import type { SystemPromptSettings } from './system-prompt.js';
@@ -112,8 +112,8 @@ export async function createGatewayRuntime(options: {
       throw new ConfigError((error as Error).message);
     }
   }
-  const store = new MemoryPoolStateStore({ snapshotPath: hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger });
-  await store.load();
+  const stateBackend = await createPoolStateBackend(config, hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger);
+  const { store } = stateBackend;
   const { strategy, strategyByGroup } = strategiesOf(config);
   const pool = new ProviderPool({
     groups: mergeGroups(fromFile, adapters, settings),
@@ -219,7 +219,7 @@ export async function createGatewayRuntime(options: {
       healthChecker.stop();
       watcher?.close();
       pool.close();
-      await store.close();
+      await stateBackend.close();
       await promptLog.close();
     },
   };
