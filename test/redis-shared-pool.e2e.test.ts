@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess, writeProject } from './helpers/gateway-process.js';
 import { type RedisServer, eventually, startRedisServer } from './helpers/redis-server.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { INITIAL_ACCESS_TOKEN, VALID_REFRESH_TOKEN, startGeminiMock } from './mocks/gemini-mock.js';
 import { type MockServer, pause, sendJson, startMockServer } from './mocks/mock-server.js';
 import { openaiCompletion } from './mocks/openai-mock.js';
 
@@ -11,11 +13,11 @@ import { openaiCompletion } from './mocks/openai-mock.js';
  * Several gateway processes (real OS processes running the built command) sharing one pool through
  * a real redis-server.
  */
-describe('several gateway processes, one pool (Redis)', { timeout: 60_000 }, () => {
+describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, () => {
   let redis: RedisServer;
   let prefixes = 0;
   const processes: GatewayProcess[] = [];
-  const mocks: MockServer[] = [];
+  const mocks: Array<{ close(): Promise<void> }> = [];
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -121,5 +123,96 @@ describe('several gateway processes, one pool (Redis)', { timeout: 60_000 }, () 
       const summary = (await (await fetch(`${second.url}/api/pools`, { headers: { authorization: 'Bearer admin-key' } })).json()) as unknown;
       return JSON.stringify(summary).includes('"disabled":true');
     }, 3000, 'the second process to report the instance disabled');
+  });
+
+  /** An upstream that counts requests running at once; a request whose message says "hold" never ends. */
+  async function countingMock(holdMs: number) {
+    const counter = { running: 0, max: 0, served: 0 };
+    const mock = await openaiMock('counted', async (request, response) => {
+      counter.running += 1;
+      counter.max = Math.max(counter.max, counter.running);
+      try {
+        if (request.body.toString().includes('"hold"')) {
+          await request.closed;
+          return;
+        }
+        await pause(holdMs);
+        counter.served += 1;
+        sendJson(response, 200, openaiCompletion('gpt-4o-mini', 'Hello from counted!'));
+      } finally {
+        counter.running -= 1;
+      }
+    });
+    return { mock, counter };
+  }
+
+  it('concurrencyLimit 2 holds across 3 processes under 30 parallel requests', async () => {
+    const { mock, counter } = await countingMock(60);
+    const gateways = await startGateways(
+      3,
+      { 'openai-custom': [instance('counted', mock, { concurrencyLimit: 2, queueLimit: 30 })] },
+      { POOL_QUEUE_TIMEOUT_MS: 50_000 },
+    );
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, index) => chat(gateways[index % 3] as GatewayProcess)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(200));
+    expect(counter.served).toBe(30);
+    expect(counter.max).toBe(2);
+  });
+
+  it('the slots of a process killed with -9 free within the lease TTL', async () => {
+    const { mock, counter } = await countingMock(10);
+    const [doomed, survivor] = (await startGateways(
+      2,
+      { 'openai-custom': [instance('counted', mock, { concurrencyLimit: 2, queueLimit: 5 })] },
+      { REDIS_LEASE_TTL_MS: 2000, POOL_QUEUE_TIMEOUT_MS: 20_000 },
+    )) as [GatewayProcess, GatewayProcess];
+    // Two requests that never end hold both slots in the doomed process.
+    const held = [0, 1].map(() =>
+      fetch(`${doomed.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hold' }] }),
+      }).catch(() => undefined),
+    );
+    await eventually(() => counter.running === 2, 5000, 'both slots taken');
+    await doomed.kill();
+    await Promise.all(held);
+    const startedAt = Date.now();
+    const answer = await chat(survivor);
+    expect(answer).toEqual({ status: 200, instance: 'counted' });
+    // Well inside the queue timeout: the slots came back by expiry (TTL 2 s, renewal checks every ~0.7 s).
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+  });
+
+  it('an expiring OAuth token hit by 3 processes at once is refreshed exactly once', async () => {
+    const google = await startGeminiMock({ tokenDelayMs: 400 });
+    mocks.push(google);
+    const directory = await mkdtemp(path.join(tmpdir(), 'aiclient2api-redis-oauth-'));
+    const file = path.join(directory, 'oauth_creds.json');
+    // Inside the 5-minute refresh skew: every process wants a new token before its first request.
+    await writeFile(file, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, token_type: 'Bearer', expiry_date: Date.now() + 60_000 }), { mode: 0o600 });
+    const gateways = await startGateways(3, {}, {
+      MODEL_PROVIDER: 'gemini-cli-oauth',
+      PROVIDER_POOLS_FILE_PATH: '',
+      GEMINI_OAUTH_CREDS_FILE_PATH: file,
+      GEMINI_BASE_URL: google.url,
+      GEMINI_OAUTH_TOKEN_URL: `${google.url}/token`,
+    });
+    const answers = await Promise.all(
+      gateways.map(async (gateway) => {
+        const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
+        });
+        return { status: response.status, body: await response.text() };
+      }),
+    );
+    for (const answer of answers) expect(answer.status, answer.body).toBe(200);
+    expect(google.calls('/token')).toHaveLength(1);
+    // Every process used the one new token, which is in the file.
+    const generations = google.calls('/v1internal:generateContent');
+    expect(generations.map((request) => request.headers.authorization)).toEqual(Array(3).fill('Bearer ya29.new-1'));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ access_token: 'ya29.new-1', refresh_token: VALID_REFRESH_TOKEN });
   });
 });

@@ -83,6 +83,7 @@ export const DEFAULTS = {
   LOG_MAX_FILES: 10,
   REDIS_URL: '',
   REDIS_KEY_PREFIX: 'aiclient:',
+  REDIS_LEASE_TTL_MS: 10_000,
 } as const;
 
 export const ConfigSchema = z
@@ -153,6 +154,7 @@ export const ConfigSchema = z
       .default(DEFAULTS.REDIS_URL)
       .refine((value) => value === '' || /^rediss?:\/\//i.test(value), 'must start with redis:// or rediss://'),
     REDIS_KEY_PREFIX: z.string().min(1).default(DEFAULTS.REDIS_KEY_PREFIX),
+    REDIS_LEASE_TTL_MS: int(1000, 600_000).default(DEFAULTS.REDIS_LEASE_TTL_MS),
   })
   .passthrough();
 

@@ -131,7 +131,7 @@ export async function createGatewayRuntime(options: {
     queueTimeoutMs: config.POOL_QUEUE_TIMEOUT_MS,
     logger,
   });
-  const selector = new PoolInstanceSelector(pool, adapters, { http, logger });
+  const selector = new PoolInstanceSelector(pool, adapters, { http, logger, credentialLock: stateBackend.credentialLock });
   const directory = new ProviderDirectory(
     adapters,
     { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },

@@ -4,7 +4,7 @@ import { createInitialState } from '../pool/index.js';
 import { type RedisSharing, createRedisSharing } from './index.js';
 
 /** Several stores on one Redis stand for several gateway processes. */
-describe('RedisPoolStateStore (real redis-server)', () => {
+describe('RedisPoolStateStore (real redis-server)', { timeout: 60_000 }, () => {
   let redis: RedisServer;
   let prefix = 0;
   const open: RedisSharing[] = [];
@@ -20,7 +20,7 @@ describe('RedisPoolStateStore (real redis-server)', () => {
   });
 
   async function process(keyPrefix: string, options: { syncIntervalMs?: number } = {}): Promise<RedisSharing> {
-    const sharing = await createRedisSharing({ url: redis.url, keyPrefix, logger: silent, ...options });
+    const sharing = await createRedisSharing({ url: redis.url, keyPrefix, leaseTtlMs: 3000, logger: silent, ...options });
     await sharing.store.load();
     sharing.store.ensure('a', createInitialState({ usageCount: 3 }));
     sharing.store.ensure('b', createInitialState());
@@ -100,7 +100,7 @@ describe('RedisPoolStateStore (real redis-server)', () => {
     expect(one.store.get('a').healthy).toBe(false);
     expect(two.store.get('a').healthy).toBe(true);
     await redis.restart();
-    await eventually(() => two.store.get('a').healthy === false, 8000, 'the change made during the outage on the other process');
+    await eventually(() => two.store.get('a').healthy === false, 20_000, 'the change made during the outage on the other process');
     expect(await redis.cli('HGET', `${keyPrefix}state:a`, 'healthy')).toBe('false');
   });
 });

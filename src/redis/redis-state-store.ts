@@ -66,12 +66,18 @@ export interface RedisPoolStateStoreOptions {
   readonly syncIntervalMs?: number;
   /** Set when concurrency slots are shared too (see RedisSharedSlots). */
   readonly slots?: SharedSlots;
+  readonly origin?: string;
+}
+
+/** Names this process in Redis: its announcements, its concurrency slots, its locks. */
+export function processOrigin(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
 export class RedisPoolStateStore implements PoolStateStore {
   readonly slots?: SharedSlots;
   /** Identifies this process's announcements, so it does not apply its own changes twice. */
-  readonly origin = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly origin: string;
   readonly #connection: RedisConnection;
   readonly #keys: RedisStateKeys;
   readonly #logger: PoolLogger;
@@ -98,6 +104,7 @@ export class RedisPoolStateStore implements PoolStateStore {
     this.#keys = redisStateKeys(options.keyPrefix);
     this.#logger = options.logger;
     this.slots = options.slots;
+    this.origin = options.origin ?? processOrigin();
   }
 
   async load(): Promise<void> {

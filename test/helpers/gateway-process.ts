@@ -36,7 +36,7 @@ export async function startGatewayProcess(cwd: string, args: string[] = [], opti
   child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
   const listening = new Promise<string>((resolve, reject) => {
     let ready = 0;
-    const timer = setTimeout(() => reject(new Error(`gateway did not start; stderr: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start; stderr: ${stderr}`)), 60_000);
     child.stdout?.on('data', (data: Buffer) => {
       pending += data.toString();
       const lines = pending.split('\n');
