@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess, writeProject } from './helpers/gateway-process.js';
 import { type RedisServer, eventually, startRedisServer } from './helpers/redis-server.js';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { INITIAL_ACCESS_TOKEN, VALID_REFRESH_TOKEN, startGeminiMock } from './mocks/gemini-mock.js';
 import { type MockServer, pause, sendJson, startMockServer } from './mocks/mock-server.js';
 import { openaiCompletion } from './mocks/openai-mock.js';
@@ -215,4 +216,46 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     expect(generations.map((request) => request.headers.authorization)).toEqual(Array(3).fill('Bearer ya29.new-1'));
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ access_token: 'ya29.new-1', refresh_token: VALID_REFRESH_TOKEN });
   });
+
+  it('--workers 2 runs two gateway processes on one port sharing the pool; without REDIS_URL it refuses', async () => {
+    const one = await openaiMock('one');
+    const two = await openaiMock('two');
+    const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-workers-'));
+    const pools = JSON.stringify({ 'openai-custom': [instance('one', one), instance('two', two)] });
+    await writeProject(cwd, { MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json', ADMIN_API_KEY: 'admin-key' }, { 'provider_pools.json': pools });
+    const refused = await startGatewayProcess(cwd, ['--workers', '2']).catch((error: unknown) => error as Error);
+    expect(String(refused)).toMatch(/exited \(1\)/);
+    expect(String(refused)).toContain('--workers 2 needs REDIS_URL (--redis-url)');
+
+    const supervisor = await startGatewayProcess(cwd, ['--workers', '2', '--redis-url', redis.url, '--redis-key-prefix', `workers${++prefixes}:`], { readyLines: 2 });
+    processes.push(supervisor);
+    const listening = supervisor.logLines.filter((line) => line.msg === 'gateway listening');
+    expect(new Set(listening.map((line) => line.url)).size).toBe(1);
+    expect(new Set(listening.map((line) => line.pid)).size).toBe(2);
+    const disabled = await fetch(`${supervisor.url}/api/pools/one/disable`, { method: 'POST', headers: { authorization: 'Bearer admin-key' } });
+    expect(disabled.status).toBeLessThan(300);
+    await pause(100);
+    const before = one.requests.length;
+    // Each request on a new connection: the primary hands connections to the workers in turn, and
+    // none of them sends to the instance disabled through one of them.
+    for (let request = 0; request < 8; request += 1) expect(await chatOnNewConnection(supervisor.url)).toEqual({ status: 200, instance: 'two' });
+    expect(one.requests.length).toBe(before);
+    await eventually(() => {
+      const served = supervisor.logLines.filter((line) => line.msg === 'request' && line.url === '/v1/chat/completions');
+      return served.length === 8 && new Set(served.map((line) => line.pid)).size === 2;
+    }, 5000, 'both workers to have served chat requests');
+    await supervisor.stop();
+    expect(await supervisor.exit).toBe(0);
+  });
 });
+
+function chatOnNewConnection(url: string): Promise<{ status: number; instance: string | null }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, instance: (response.headers['x-aiclient-instance'] as string | undefined) ?? null }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }));
+  });
+}

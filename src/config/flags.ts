@@ -48,6 +48,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--redis-url', key: 'REDIS_URL', type: 'string', description: 'share pool state between gateway processes (redis:// or rediss://)' },
   { flag: '--redis-key-prefix', key: 'REDIS_KEY_PREFIX', type: 'string', description: 'prefix of every Redis key and channel' },
   { flag: '--redis-lease-ttl-ms', key: 'REDIS_LEASE_TTL_MS', type: 'int', description: 'life of a concurrency slot whose process stopped renewing it' },
+  { flag: '--workers', key: 'WORKERS', type: 'int', description: 'gateway processes sharing one port (above 1 needs REDIS_URL)' },
   { flag: '--shutdown-grace-ms', key: 'SHUTDOWN_GRACE_MS', type: 'int', description: 'how long running streams may finish on SIGTERM/SIGINT' },
 ];
 

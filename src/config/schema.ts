@@ -84,6 +84,7 @@ export const DEFAULTS = {
   REDIS_URL: '',
   REDIS_KEY_PREFIX: 'aiclient:',
   REDIS_LEASE_TTL_MS: 10_000,
+  WORKERS: 1,
 } as const;
 
 export const ConfigSchema = z
@@ -155,6 +156,8 @@ export const ConfigSchema = z
       .refine((value) => value === '' || /^rediss?:\/\//i.test(value), 'must start with redis:// or rediss://'),
     REDIS_KEY_PREFIX: z.string().min(1).default(DEFAULTS.REDIS_KEY_PREFIX),
     REDIS_LEASE_TTL_MS: int(1000, 600_000).default(DEFAULTS.REDIS_LEASE_TTL_MS),
+    /** Gateway processes on one port (node:cluster); above 1 needs REDIS_URL. */
+    WORKERS: int(1, 256).default(DEFAULTS.WORKERS),
   })
   .passthrough();
 
