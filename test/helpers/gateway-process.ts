@@ -60,7 +60,11 @@ export async function startGatewayProcess(cwd: string, args: string[] = [], opti
       reject(new Error(`gateway exited (${code}) before listening; stderr: ${stderr}`));
     });
   });
-  const url = await listening;
+  // A gateway that did not come up is not left running behind the failed test.
+  const url = await listening.catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     child,
     url,
