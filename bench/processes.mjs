@@ -40,7 +40,8 @@ export async function writeGatewayConfig(upstreamUrl, extra = {}) {
 }
 
 export async function waitForHealth(url) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  // Up to a minute: a loaded machine can take that long to start a Node process.
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch { /* not up yet */ }

@@ -270,21 +270,28 @@ async function redisScenarios(mockUrl) {
   const redis = await startRedis();
   if (redis === undefined) return [{ name: 'embedded vs Redis store', skipped: 'redis-server not installed' }];
   const scenarios = [];
-  for (const limited of [false, true]) {
-    const extra = limited ? { POOL_INSTANCE: { concurrencyLimit: 64, queueLimit: 64 } } : {};
-    const embedded = await startGateway(mockUrl, 3, [], extra);
-    const shared = await startGateway(mockUrl, 3, [], { ...extra, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${limited ? 'limited' : ''}:` });
-    for (const url of [embedded.url, shared.url]) await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
-    scenarios.push({
-      name: `pool of 3${limited ? ' with concurrencyLimit' : ''}, embedded vs Redis store, c=16`,
-      results: await interleaved({ direct: mockUrl, embedded: { url: embedded.url, pid: embedded.child.pid }, redis: { url: shared.url, pid: shared.child.pid } }, () => ({
-        path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: Math.round(8000 * scale),
-      })),
-    });
-    embedded.child.kill('SIGTERM');
-    shared.child.kill('SIGTERM');
+  const gateways = [];
+  try {
+    for (const limited of [false, true]) {
+      const extra = limited ? { POOL_INSTANCE: { concurrencyLimit: 64, queueLimit: 64 } } : {};
+      const embedded = await startGateway(mockUrl, 3, [], extra);
+      gateways.push(embedded);
+      const shared = await startGateway(mockUrl, 3, [], { ...extra, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${limited ? 'limited' : ''}:` });
+      gateways.push(shared);
+      for (const url of [embedded.url, shared.url]) await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
+      scenarios.push({
+        name: `pool of 3${limited ? ' with concurrencyLimit' : ''}, embedded vs Redis store, c=16`,
+        results: await interleaved({ direct: mockUrl, embedded: { url: embedded.url, pid: embedded.child.pid }, redis: { url: shared.url, pid: shared.child.pid } }, () => ({
+          path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: Math.round(8000 * scale),
+        })),
+      });
+      embedded.child.kill('SIGTERM');
+      shared.child.kill('SIGTERM');
+    }
+  } finally {
+    for (const gateway of gateways) gateway.child.kill('SIGTERM');
+    redis.child.kill();
   }
-  redis.child.kill();
   return scenarios;
 }
 
