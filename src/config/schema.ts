@@ -81,6 +81,10 @@ export const DEFAULTS = {
   LOG_DIR: 'logs',
   LOG_MAX_FILE_SIZE: 10 * 1024 * 1024,
   LOG_MAX_FILES: 10,
+  REDIS_URL: '',
+  REDIS_KEY_PREFIX: 'aiclient:',
+  REDIS_LEASE_TTL_MS: 10_000,
+  WORKERS: 1,
 } as const;
 
 export const ConfigSchema = z
@@ -145,6 +149,15 @@ export const ConfigSchema = z
     LOG_DIR: z.string().min(1).default(DEFAULTS.LOG_DIR),
     LOG_MAX_FILE_SIZE: int(1024).default(DEFAULTS.LOG_MAX_FILE_SIZE),
     LOG_MAX_FILES: int(1, 1000).default(DEFAULTS.LOG_MAX_FILES),
+    /** Shared pool state for several gateway processes (src/redis); empty = embedded store. */
+    REDIS_URL: z
+      .string()
+      .default(DEFAULTS.REDIS_URL)
+      .refine((value) => value === '' || /^rediss?:\/\//i.test(value), 'must start with redis:// or rediss://'),
+    REDIS_KEY_PREFIX: z.string().min(1).default(DEFAULTS.REDIS_KEY_PREFIX),
+    REDIS_LEASE_TTL_MS: int(1000, 600_000).default(DEFAULTS.REDIS_LEASE_TTL_MS),
+    /** Gateway processes on one port (node:cluster); above 1 needs REDIS_URL. */
+    WORKERS: int(1, 256).default(DEFAULTS.WORKERS),
   })
   .passthrough();
 

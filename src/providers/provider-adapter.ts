@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { UpstreamHttpClient, UpstreamHttpResponse } from '../upstream/http-client.js';
+import type { CredentialLock } from './shared/oauth/credential-lock.js';
 
 /** One call to a backend, already in the backend's native protocol. */
 export interface UpstreamRequest {
@@ -49,6 +50,8 @@ export interface ProviderClient {
 export interface ProviderDependencies {
   readonly http: UpstreamHttpClient;
   readonly logger: Logger;
+  /** Held around OAuth refreshes when several gateway processes share credentials (REDIS_URL). */
+  readonly credentialLock?: CredentialLock;
 }
 
 export interface CliLoginContext {

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../../config/config-error.js';
 import type { GatewayConfig } from '../../config/schema.js';
 import {
-  MemoryPoolStateStore,
   ProviderPool,
   createSingleInstancePool,
   loadPoolsFile,
@@ -17,11 +16,15 @@ import {
 } from '../../pool/index.js';
 import { createAccountValidator } from '../../providers/account-validation.js';
 import type { ProviderAdapter } from '../../providers/provider-adapter.js';
+import type { CredentialLock } from '../../providers/shared/oauth/credential-lock.js';
+import { createPoolStateBackend } from '../pool-state.js';
 
 /** The pools concern: the pools file (and its watcher), the state store, the provider pool. */
 export interface PoolsWiring {
   readonly pool: ProviderPool;
   readonly store: PoolStateStore;
+  /** Cross-process OAuth refresh lock (only with Redis). */
+  readonly credentialLock?: CredentialLock;
   /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. A file created after start is watched from then on. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -81,8 +84,8 @@ export async function wirePools(options: {
       throw new ConfigError((error as Error).message);
     }
   }
-  const store = new MemoryPoolStateStore({ snapshotPath: hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger });
-  await store.load();
+  const stateBackend = await createPoolStateBackend(config, hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger);
+  const { store } = stateBackend;
   const { strategy, strategyByGroup } = strategiesOf(config);
   const pool = new ProviderPool({
     groups: mergeGroups(fromFile, adapters, settings),
@@ -117,6 +120,7 @@ export async function wirePools(options: {
   return {
     pool,
     store,
+    credentialLock: stateBackend.credentialLock,
     // A pools file created after start (by the admin console) is watched from its first reload on.
     async reload() {
       if (!watcher && poolsPath !== '' && (await exists(poolsPath))) watcher = startWatcher();
@@ -125,7 +129,7 @@ export async function wirePools(options: {
     async close() {
       watcher?.close();
       pool.close();
-      await store.close();
+      await stateBackend.close();
     },
   };
 }

@@ -5,7 +5,9 @@ import type { GatewayConfig } from '../../config/schema.js';
 import type { ProviderPool } from '../../pool/index.js';
 import { configAccountIssues } from '../../providers/account-validation.js';
 import type { ProviderAdapter } from '../../providers/provider-adapter.js';
+import type { CredentialLock } from '../../providers/shared/oauth/credential-lock.js';
 import { UpstreamHttpClient } from '../../upstream/http-client.js';
+import { redactProxyUrl } from '../../upstream/proxy/proxy-url.js';
 import { PoolInstanceSelector } from '../pool-instance-selector.js';
 import { ProviderDirectory } from '../provider-directory.js';
 
@@ -44,9 +46,14 @@ export async function wireProviders(options: {
   /** MODEL_PROVIDER entries, default first. */
   providers: readonly string[];
   logger: Logger;
+  /** Cross-process OAuth refresh lock (only with Redis). */
+  credentialLock?: CredentialLock;
 }): Promise<ProvidersWiring> {
   const { config, adapters, pool, http, logger } = options;
-  const selector = new PoolInstanceSelector(pool, adapters, { http, logger });
+  if (config.PROXY_URL !== undefined) {
+    logger.info({ proxy: redactProxyUrl(config.PROXY_URL), providers: config.PROXY_ENABLED_PROVIDERS }, 'outbound proxy for these provider types (pools entries may set their own PROXY_URL)');
+  }
+  const selector = new PoolInstanceSelector(pool, adapters, { http, logger, credentialLock: options.credentialLock });
   const directory = new ProviderDirectory(
     adapters,
     { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },
