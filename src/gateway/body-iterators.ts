@@ -5,16 +5,27 @@ import { extractStreamDeltaText } from './prompt-text.js';
 
 /** Small async-iterator pieces the gateway wraps around upstream bodies. */
 
+/** The last two chunks of a body (where its usage object is), kept without copying. */
+export interface ChunkTail {
+  previous?: Buffer;
+  last?: Buffer;
+}
+
 /** Passes chunks on (keeping a copy when `chunks` is given) and turns transport errors into GatewayErrors. */
 export async function* collectInto(
   body: AsyncIterable<Buffer>,
   chunks: Buffer[] | undefined,
   providerType: string,
   signal: AbortSignal,
+  tail?: ChunkTail,
 ): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of body) {
       chunks?.push(chunk);
+      if (tail) {
+        tail.previous = tail.last;
+        tail.last = chunk;
+      }
       yield chunk;
     }
   } catch (error) {

@@ -24,6 +24,7 @@ import { PoolInstanceSelector } from './pool-instance-selector.js';
 import { createPromptLog, type PromptLog } from './prompt-log.js';
 import { ProviderDirectory } from './provider-directory.js';
 import type { SystemPromptSettings } from './system-prompt.js';
+import { wireAccounting, type Accounting } from '../usage/wire-accounting.js';
 
 export interface GatewayRuntime {
   readonly gateway: Gateway;
@@ -31,6 +32,8 @@ export interface GatewayRuntime {
   readonly healthChecker: HealthChecker;
   readonly http: UpstreamHttpClient;
   readonly promptLog: PromptLog;
+  /** Usage records and metrics; undefined when both are off. */
+  readonly accounting: Accounting | undefined;
   /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. */
   reloadPools(): Promise<void>;
   close(): Promise<void>;
@@ -187,6 +190,7 @@ export async function createGatewayRuntime(options: {
     replacements: config.SYSTEM_PROMPT_REPLACEMENTS,
   };
   const promptLog = createPromptLog({ mode: config.PROMPT_LOG_MODE, baseName: config.PROMPT_LOG_BASE_NAME, cwd: options.cwd, logger });
+  const accounting = await wireAccounting({ config, pool, logger });
   const gateway = new Gateway({
     directory,
     selector,
@@ -198,6 +202,7 @@ export async function createGatewayRuntime(options: {
     systemPrompt,
     promptLog,
     logger,
+    collectUsage: accounting !== undefined,
     fallback: {
       providerFallbackChain: config.providerFallbackChain,
       modelFallbackMapping: config.modelFallbackMapping,
@@ -210,6 +215,7 @@ export async function createGatewayRuntime(options: {
     healthChecker,
     http,
     promptLog,
+    accounting,
     reloadPools,
     async close() {
       healthChecker.stop();
@@ -217,6 +223,7 @@ export async function createGatewayRuntime(options: {
       pool.close();
       await store.close();
       await promptLog.close();
+      await accounting?.close();
     },
   };
 }

@@ -26,6 +26,7 @@ export function toGatewayError(error: unknown): GatewayError {
 export function sendError(reply: FastifyReply, protocol: ProtocolId, error: unknown): FastifyReply {
   const gatewayError = toGatewayError(error);
   reply.request.gatewayLog.error = gatewayError.code;
+  reply.request.gatewayLog.errorKind = gatewayError.kind;
   if (gatewayError.kind === 'internal') reply.log.error({ err: error, requestId: reply.request.id }, 'internal error');
   if (gatewayError.detail.retryAfterMs !== undefined && (gatewayError.status === 429 || gatewayError.status === 503)) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(gatewayError.detail.retryAfterMs / 1000))));

@@ -47,6 +47,7 @@ export async function sendStream(
       if (response.destroyed) break;
       if (!wroteFrame) {
         wroteFrame = true;
+        log.firstByteAt = performance.now();
         clearImmediate(flushHeaders);
       }
       log.bytes += frame.length;
@@ -56,6 +57,7 @@ export async function sendStream(
     const gatewayError = toGatewayError(error);
     if (gatewayError.code !== 'client_closed' && !response.destroyed) {
       log.error = gatewayError.code;
+      log.errorKind = gatewayError.kind;
       const event = (result.renderError ?? renderErrorEvent)(gatewayError);
       log.bytes += event.length;
       response.write(event);
@@ -93,6 +95,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
         return;
       }
       held = first.value;
+      log.firstByteAt = performance.now();
       const second = await iterator.next();
       if (second.done) {
         if (response.destroyed) return;
@@ -112,6 +115,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
     for (let chunk = held ?? (await nextChunk(iterator)); chunk !== undefined; chunk = await nextChunk(iterator)) {
       if (response.destroyed) return;
       if (!started) {
+        log.firstByteAt ??= performance.now();
         response.writeHead(200, headers);
         started = true;
       }
@@ -124,6 +128,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
   } catch (error) {
     const gatewayError = toGatewayError(error);
     log.error = gatewayError.code;
+    log.errorKind = gatewayError.kind;
     // Headers already sent: nothing valid can follow, so the connection is cut and the client sees a broken body.
     if (started || gatewayError.code === 'client_closed') response.destroy();
     else {
