@@ -2,9 +2,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from './mocks/anthropic-mock.js';
-import type { MockServer } from './mocks/mock-server.js';
-import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
+import { ANTHROPIC_MOCK_KEY, claudeMessage, startAnthropicMock } from './mocks/anthropic-mock.js';
+import { sendJson, type MockServer } from './mocks/mock-server.js';
+import { OPENAI_MOCK_KEY, openaiCompletion, startOpenAiMock } from './mocks/openai-mock.js';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
 
 const OPENAI_USAGE = {
@@ -128,6 +128,43 @@ describe('usage accounting through the gateway (openai-custom, claude-custom)', 
     expect(JSON.stringify(recent)).not.toContain('gw-key');
   });
 
+  it('keeps the rate-limit headers of the last answer per instance for /api/quotas, without asking the upstream', async () => {
+    openaiUpstream.enqueue((request, response) =>
+      sendJson(response, 200, openaiCompletion(request.json<{ model: string }>().model), {
+        'x-ratelimit-limit-requests': '500',
+        'x-ratelimit-remaining-requests': '499',
+        'x-ratelimit-reset-requests': '120ms',
+        'x-ratelimit-remaining-tokens': '29000',
+      }),
+    );
+    claudeUpstream.enqueue((request, response) =>
+      sendJson(response, 200, claudeMessage(request.json<{ model: string }>().model), {
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '49',
+        'anthropic-ratelimit-requests-reset': '2030-01-01T00:00:00Z',
+      }),
+    );
+    const openai = new OpenAI({ apiKey: 'gw-key', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const anthropic = new Anthropic({ apiKey: 'gw-key', baseURL: `${gateway.url}/claude-custom`, maxRetries: 0 });
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+    const openaiCalls = openaiUpstream.requests.length;
+    const { instances } = await admin<{ instances: Array<Record<string, any>> }>(gateway, '/api/quotas');
+    expect(instances.find((instance) => instance.provider === 'openai-custom')).toMatchObject({
+      source: 'headers',
+      quota: { windows: { requests: { limit: 500, remaining: 499, reset: '120ms' }, tokens: { remaining: 29000 } } },
+    });
+    expect(instances.find((instance) => instance.provider === 'claude-custom')).toMatchObject({
+      source: 'headers',
+      quota: { windows: { requests: { limit: 50, remaining: 49, reset: '2030-01-01T00:00:00Z' } } },
+    });
+    expect(openaiUpstream.requests.length).toBe(openaiCalls);
+    // The admin API needs the admin key.
+    expect((await fetch(`${gateway.url}/api/quotas`, { headers: { authorization: 'Bearer gw-key' } })).status).toBe(401);
+    expect((await fetch(`${gateway.url}/api/usage`)).status).toBe(401);
+    expect((await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer gw-key' } })).status).toBe(401);
+  });
+
   it('keeps the numbers across a restart', async () => {
     const before = await admin<{ rows: UsageRow[] }>(gateway, '/api/usage');
     await gateway.close(100);
@@ -138,6 +175,6 @@ describe('usage accounting through the gateway (openai-custom, claude-custom)', 
     });
     const after = await admin<{ rows: UsageRow[] }>(gateway, '/api/usage');
     expect(after.rows).toEqual(before.rows);
-    expect(before.rows[0]?.requests).toBe(6);
+    expect(before.rows[0]?.requests).toBe(8);
   });
 });

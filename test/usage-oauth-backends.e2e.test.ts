@@ -125,4 +125,28 @@ describe('usage accounting on the OAuth backends (gemini-cli-oauth, claude-kiro-
     expect(sample(metrics, 'aiclient_requests_total', { protocol: 'gemini', provider: 'gemini-cli-oauth', model: 'gemini-2.5-flash', status: '200' })).toBe(2);
     expect(sample(metrics, 'aiclient_requests_total', { protocol: 'openai-chat', provider: 'openai-qwen-oauth', model: 'coder-model', status: '200' })).toBe(2);
   });
+
+  it('reports account quotas: Code Assist buckets and Kiro usage limits read on demand and cached', async () => {
+    const read = async () => {
+      const response = await fetch(`${gateway.url}/api/quotas`, { headers: { authorization: 'Bearer gw-key' } });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { instances: Array<Record<string, any>> }).instances;
+    };
+    const instances = await read();
+    const of = (provider: string) => instances.find((instance) => instance.provider === provider);
+    expect(of('gemini-cli-oauth')).toMatchObject({ source: 'api', quota: { buckets: [{ modelId: 'gemini-2.5-flash', remainingFraction: 0.5 }] } });
+    expect(of('claude-kiro-oauth')).toMatchObject({ source: 'api', quota: { usageBreakdownList: [{ resourceType: 'CREDIT', currentUsage: 12, usageLimit: 50 }] } });
+    expect(of('openai-qwen-oauth')).toMatchObject({ source: 'none', quota: null, readAt: null });
+    expect(Date.parse(of('gemini-cli-oauth')?.readAt)).toBeGreaterThan(Date.now() - 60_000);
+    const kiroCall = kiro.requests('/getUsageLimits').at(-1)!;
+    expect(kiroCall.method).toBe('GET');
+    expect(kiroCall.headers.authorization).toBe('Bearer access-0');
+    expect(Object.fromEntries(kiroCall.query)).toMatchObject({ origin: 'AI_EDITOR', resourceType: 'AGENTIC_REQUEST', profileArn: kiro.state.profileArn });
+    expect(gemini.calls('/v1internal:retrieveUserQuota').at(-1)?.json()).toEqual({ project: expect.any(String) });
+
+    // Within QUOTA_CACHE_SECONDS the backends are not asked again.
+    await read();
+    expect(kiro.requests('/getUsageLimits')).toHaveLength(1);
+    expect(gemini.calls('/v1internal:retrieveUserQuota')).toHaveLength(1);
+  });
 });

@@ -190,7 +190,15 @@ export async function createGatewayRuntime(options: {
     replacements: config.SYSTEM_PROMPT_REPLACEMENTS,
   };
   const promptLog = createPromptLog({ mode: config.PROMPT_LOG_MODE, baseName: config.PROMPT_LOG_BASE_NAME, cwd: options.cwd, logger });
-  const accounting = await wireAccounting({ config, pool, logger });
+  const accounting = await wireAccounting({
+    config,
+    pool,
+    logger,
+    clientOf: (uuid) => {
+      const instance = pool.findInstance(uuid);
+      return instance && selector.clientOf(instance);
+    },
+  });
   const gateway = new Gateway({
     directory,
     selector,

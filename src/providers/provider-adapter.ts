@@ -45,6 +45,8 @@ export interface ProviderClient {
   /** Throws a GatewayError for transport failures and non-2xx answers. */
   send(request: UpstreamRequest): Promise<UpstreamResponse>;
   listModels(signal: AbortSignal): Promise<ModelInfo[]>;
+  /** The account's quota as the backend reports it (`/api/quotas`), for backends with a quota endpoint. */
+  fetchQuota?(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 export interface ProviderDependencies {

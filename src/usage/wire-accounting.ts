@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import type { ProviderPool } from '../pool/index.js';
+import type { ProviderClient } from '../providers/provider-adapter.js';
 import { clientKeyId } from './client-key-id.js';
 import { loadModelPrices } from './model-prices.js';
 import { toUsageRecord, type RequestEnd, type UsageRecord } from './usage-record.js';
@@ -24,7 +25,13 @@ export interface Accounting {
   close(): Promise<void>;
 }
 
-export async function wireAccounting(options: { config: GatewayConfig; pool: ProviderPool; logger: Logger }): Promise<Accounting | undefined> {
+export async function wireAccounting(options: {
+  config: GatewayConfig;
+  pool: ProviderPool;
+  /** The provider client of a pool instance, for its quota endpoint. */
+  clientOf: (uuid: string) => ProviderClient | undefined;
+  logger: Logger;
+}): Promise<Accounting | undefined> {
   const { config, logger } = options;
   if (!config.USAGE_ENABLED && !config.METRICS_ENABLED) return undefined;
   const price = await loadModelPrices(config.MODEL_PRICES_FILE_PATH);
@@ -37,6 +44,8 @@ export async function wireAccounting(options: { config: GatewayConfig; pool: Pro
     const { createMetricsConsumer } = await import('../metrics/metrics-consumer.js');
     consumers.push(createMetricsConsumer({ pool: options.pool, public: config.METRICS_PUBLIC }));
   }
+  const { createQuotaConsumer } = await import('../quotas/quota-consumer.js');
+  consumers.push(createQuotaConsumer({ instances: () => options.pool.summary().items, clientOf: options.clientOf, cacheSeconds: config.QUOTA_CACHE_SECONDS }));
   return {
     observe(end) {
       const record = toUsageRecord(end, clientKeyId(end.headers, end.query), Date.now(), price);
