@@ -12,6 +12,15 @@ const TOKEN_TYPES = [
   ['reasoning', 'reasoningTokens'],
 ] as const;
 
+/** The series one kind of request touches, looked up once per request instead of once per metric. */
+interface RequestSeries {
+  readonly requests: { inc(value?: number): void };
+  /** Children of aiclient_tokens_total in TOKEN_TYPES order, created when first needed. */
+  readonly tokens: Array<{ inc(value?: number): void } | undefined>;
+  readonly duration: { observe(value: number): void };
+  readonly firstByte: { observe(value: number): void };
+}
+
 /** Children of a labelled metric, cached by their label values so the request path does no label hashing. */
 class ChildCache<Child> {
   private readonly children = new Map<string, Child>();
@@ -35,6 +44,7 @@ class ChildCache<Child> {
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly models = new Set<string>();
+  private readonly series = new Map<string, RequestSeries>();
   private readonly requests: ChildCache<{ inc(value?: number): void }>;
   private readonly tokens: ChildCache<{ inc(value?: number): void }>;
   private readonly duration: ChildCache<{ observe(value: number): void }>;
@@ -125,16 +135,33 @@ export class GatewayMetrics {
     return model;
   }
 
+  private seriesOf(protocol: string, provider: string, model: string, status: number): RequestSeries {
+    const id = `${protocol}\u0000${provider}\u0000${model}\u0000${status}`;
+    let series = this.series.get(id);
+    if (series === undefined) {
+      series = {
+        requests: this.requests.get(protocol, provider, model, String(status)),
+        tokens: [],
+        duration: this.duration.get(protocol, provider),
+        firstByte: this.firstByte.get(protocol, provider),
+      };
+      this.series.set(id, series);
+    }
+    return series;
+  }
+
   observe(record: UsageRecord, end: RequestEnd): void {
     const provider = record.provider ?? '';
     const model = this.modelLabel(record.model);
-    this.requests.get(record.protocol, provider, model, String(record.status)).inc();
-    for (const [type, field] of TOKEN_TYPES) {
+    const series = this.seriesOf(record.protocol, provider, model, record.status);
+    series.requests.inc();
+    for (let index = 0; index < TOKEN_TYPES.length; index += 1) {
+      const [type, field] = TOKEN_TYPES[index] as (typeof TOKEN_TYPES)[number];
       const count = record[field];
-      if (count > 0) this.tokens.get(provider, model, type).inc(count);
+      if (count > 0) (series.tokens[index] ??= this.tokens.get(provider, model, type)).inc(count);
     }
-    this.duration.get(record.protocol, provider).observe(record.durationMs / 1000);
-    if (record.ttfbMs !== null) this.firstByte.get(record.protocol, provider).observe(record.ttfbMs / 1000);
+    series.duration.observe(record.durationMs / 1000);
+    if (record.ttfbMs !== null) series.firstByte.observe(record.ttfbMs / 1000);
     const { log } = end;
     if (log.attempts) for (const attempt of log.attempts) this.attempts.get(attempt.provider, attempt.instance, attempt.outcome).inc();
     if (log.failovers) this.failovers.get(provider).inc(log.failovers);
