@@ -20,7 +20,8 @@ export function freePort() {
  */
 export async function writeGatewayConfig(upstreamUrl, extra = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-bench-'));
-  const { POOL: poolSize = 0, ...keys } = extra;
+  // POOL_INSTANCE: keys every pool instance gets (e.g. concurrencyLimit).
+  const { POOL: poolSize = 0, POOL_INSTANCE: instanceKeys = {}, ...keys } = extra;
   const port = await freePort();
   const config = {
     HOST: '127.0.0.1', SERVER_PORT: port, MODEL_PROVIDER: 'openai-custom',
@@ -29,7 +30,7 @@ export async function writeGatewayConfig(upstreamUrl, extra = {}) {
   };
   if (poolSize > 0) {
     // Every instance points at the same mock: what differs is only the selection work.
-    const instances = Array.from({ length: poolSize }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1` }));
+    const instances = Array.from({ length: poolSize }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, ...instanceKeys }));
     await writeFile(path.join(dir, 'provider_pools.json'), JSON.stringify({ 'openai-custom': instances }));
     config.PROVIDER_POOLS_FILE_PATH = path.join(dir, 'provider_pools.json');
   }
@@ -39,7 +40,8 @@ export async function writeGatewayConfig(upstreamUrl, extra = {}) {
 }
 
 export async function waitForHealth(url) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  // Up to a minute: a loaded machine can take that long to start a Node process.
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch { /* not up yet */ }

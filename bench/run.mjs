@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { runLoad, summarize } from './load.mjs';
-import { cpuMs, rssMb, waitForHealth, writeGatewayConfig } from './processes.mjs';
+import { cpuMs, freePort, rssMb, waitForHealth, writeGatewayConfig } from './processes.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,6 +16,8 @@ const quick = process.argv.includes('--quick');
 // --profile: the gateway of the main scenarios runs under `node --cpu-prof`; its profile is summarised
 // at the end (the profiler slows the gateway, so that run's numbers are not comparable with others).
 const profile = process.argv.includes('--profile');
+// --redis: only the embedded-vs-Redis store scenarios (about a minute with --quick).
+const redisOnly = process.argv.includes('--redis');
 const profileDir = path.join(here, 'results', 'profile');
 // Many short rounds: the machine's speed drifts over minutes, and each round visits every target.
 const rounds = quick ? 4 : 10;
@@ -39,8 +41,8 @@ function forkScript(script, args, core) {
   return { child, ready };
 }
 
-async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = [], keys = {}) {
-  const { dir, configPath, url } = await writeGatewayConfig(upstreamUrl, { POOL: poolSize, ...keys });
+async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = [], extra = {}) {
+  const { dir, configPath, url } = await writeGatewayConfig(upstreamUrl, { POOL: poolSize, ...extra });
   const main = path.join(here, '..', 'dist', 'cli', 'main.js');
   const command = pinning ? 'taskset' : process.execPath;
   const nodeArgs = [...nodeFlags, main, '--config', configPath];
@@ -123,6 +125,14 @@ async function idleStreamsRss(url, pid, count) {
 async function main() {
   const mock = forkScript('mock-upstream.mjs', [], 1);
   const mockUrl = `http://127.0.0.1:${await mock.ready}`;
+  if (redisOnly) {
+    const scenarios = await redisScenarios(mockUrl);
+    printTable(scenarios);
+    const verdicts = evaluateTargets(scenarios);
+    printTargets(verdicts);
+    mock.child.kill();
+    return;
+  }
   const bare = forkScript('bare-proxy.mjs', [mockUrl], 0);
   const bareUrl = `http://127.0.0.1:${await bare.ready}`;
   if (profile) await rm(profileDir, { recursive: true, force: true });
@@ -234,6 +244,7 @@ async function main() {
   }
   accountingOff.child.kill('SIGTERM');
   accountingOn.child.kill('SIGTERM');
+  scenarios.push(...(await redisScenarios(mockUrl)));
 
   const memory = { idleRssMb: idleRss, peakRssMb: peakRss, idleStreams };
 
@@ -255,6 +266,56 @@ async function main() {
   bare.child.kill();
 }
 
+function startRedis() {
+  return new Promise((resolve) => {
+    freePort().then((port) => {
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.once('error', () => resolve(undefined));
+      let output = '';
+      child.stdout.on('data', (data) => {
+        output += data.toString();
+        if (output.includes('Ready to accept connections')) resolve({ child, url: `redis://127.0.0.1:${port}` });
+      });
+      if (pinning && child.pid) execFileSync('taskset', ['-cp', '1', String(child.pid)], { stdio: 'ignore' });
+    });
+  });
+}
+
+/**
+ * The shared state store's cost: the same pool of 3 with the embedded store and with Redis, one
+ * gateway at a time on core 0 (Redis beside the mock on core 1). Without a concurrencyLimit a request
+ * never waits for Redis (reads come from the local mirror); with one, each request takes and frees a
+ * slot in Redis (one Lua call each way).
+ */
+async function redisScenarios(mockUrl) {
+  const redis = await startRedis();
+  if (redis === undefined) return [{ name: 'embedded vs Redis store', skipped: 'redis-server not installed' }];
+  const scenarios = [];
+  const gateways = [];
+  try {
+    for (const limited of [false, true]) {
+      const extra = limited ? { POOL_INSTANCE: { concurrencyLimit: 64, queueLimit: 64 } } : {};
+      const embedded = await startGateway(mockUrl, 3, [], extra);
+      gateways.push(embedded);
+      const shared = await startGateway(mockUrl, 3, [], { ...extra, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${limited ? 'limited' : ''}:` });
+      gateways.push(shared);
+      for (const url of [embedded.url, shared.url]) await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
+      scenarios.push({
+        name: `pool of 3${limited ? ' with concurrencyLimit' : ''}, embedded vs Redis store, c=16`,
+        results: await interleaved({ direct: mockUrl, embedded: { url: embedded.url, pid: embedded.child.pid }, redis: { url: shared.url, pid: shared.child.pid } }, () => ({
+          path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: Math.round(8000 * scale),
+        })),
+      });
+      embedded.child.kill('SIGTERM');
+      shared.child.kill('SIGTERM');
+    }
+  } finally {
+    for (const gateway of gateways) gateway.child.kill('SIGTERM');
+    redis.child.kill();
+  }
+  return scenarios;
+}
+
 const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 function printTable(scenarios, memory) {
@@ -273,6 +334,7 @@ function printTable(scenarios, memory) {
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
   for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join('  '));
+  if (memory === undefined) return;
   console.log(`\ngateway RSS: idle ${fmt(memory.idleRssMb, 1)} MB, peak under load ${fmt(memory.peakRssMb, 1)} MB, ` +
     `${fmt(memory.idleStreams.perThousand, 1)} MB per 1,000 idle open streams (bare pass-through: ${fmt(memory.idleStreams.floor.perThousand, 1)} MB)`);
 }
@@ -286,9 +348,17 @@ function evaluateTargets(scenarios, memory) {
   const conversion = find('claude client -> openai backend, c=16');
   const accounting = find('accounting off vs on, c=16');
   const accountingStream = find('accounting off vs on stream (20 chunks), c=16');
+  const redis = find('pool of 3, embedded vs Redis store, c=16');
+  const redisLimited = find('pool of 3 with concurrencyLimit, embedded vs Redis store, c=16');
   // `floor` is what the bare node:http pass-through scores on the same measure in the same run: the
   // part of a number that any extra loopback hop costs on this machine, gateway or not.
+  const redisTargets = {
+    redisRpsVsEmbedded: redis ? { value: redis.redis.rps / redis.embedded.rps, target: 0.8, max: false } : undefined,
+    redisLimitedRpsVsEmbedded: redisLimited ? { value: redisLimited.redis.rps / redisLimited.embedded.rps, target: 0.8, max: false } : undefined,
+  };
+  if (c1 === undefined) return redisTargets;
   return {
+    ...redisTargets,
     addedP50AtC1Ms: { value: c1.gateway.latency.p50 - c1.direct.latency.p50, target: 0.2, max: true, floor: c1.bare.latency.p50 - c1.direct.latency.p50 },
     addedP99AtC1Ms: { value: c1.gateway.latency.p99 - c1.direct.latency.p99, target: 1, max: true, floor: c1.bare.latency.p99 - c1.direct.latency.p99 },
     rpsRatioAtC64: { value: c64.gateway.rps / c64.direct.rps, target: 0.5, max: false, floor: c64.bare.rps / c64.direct.rps },

@@ -78,11 +78,13 @@ describe('admin console server', () => {
   });
 
   it('shows the effective config with secrets masked', async () => {
-    const gateway = await start();
+    const gateway = await start({ GEMINI_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token' });
     const answer = (await (await fetch(`${gateway.url}/api/config`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { config: Record<string, unknown> };
     expect(answer.config.OPENAI_API_KEY).toBe('sk-…9876');
     expect(answer.config.ADMIN_API_KEY).toBe('adm…6789');
     expect(answer.config.UI_ENABLED).toBe(true);
+    expect(answer.config.OPENAI_BASE_URL).toBe('https://api.openai.com/v1');
+    expect(answer.config.GEMINI_OAUTH_TOKEN_URL).toBe('http://127.0.0.1:9/token');
     expect(JSON.stringify(answer)).not.toContain('sk-config-secret-9876');
   });
 
@@ -96,6 +98,24 @@ describe('admin console server', () => {
     expect(badWeight.status).toBe(400);
     expect(((await badWeight.json()) as { error: { message: string } }).error.message).toContain('weight');
     await expect(readFile(path.join(gateway.cwd, 'pools.json'), 'utf8')).rejects.toThrow();
+  });
+
+  it('never stores a secret sent back masked, and keeps one left out', async () => {
+    const gateway = await start({ PROVIDER_POOLS_FILE_PATH: 'pools.json' });
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${gateway.url}/api/pool-entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ group: 'openai-custom', entry: { uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } }),
+    });
+    expect(await created.json()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-…c0de' });
+    const stored = async () => JSON.parse(await readFile(path.join(gateway.cwd, 'pools.json'), 'utf8'))['openai-custom'][0];
+    await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', customName: 'one' } }) });
+    expect(await stored()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'one' });
+    await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { customName: 'two' } }) });
+    expect(await stored()).toEqual({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'two' });
+    const listed = await (await fetch(`${gateway.url}/api/pool-entries`, { headers })).text();
+    expect(listed).not.toContain('sk-real-secret-c0de');
   });
 
   it('with UI_ENABLED false serves no console and no session routes', async () => {

@@ -199,6 +199,20 @@ describe('admin console in Chromium', () => {
     expect(response.headers.get('x-aiclient-instance')).toBe(pools.groups[0]!.items[0]!.uuid);
   });
 
+  it('signs in to Gemini with the redirect back to the gateway, in a new tab', async () => {
+    await page.getByRole('link', { name: 'OAuth' }).click();
+    await page.getByLabel(/On this computer/).check();
+    const [signIn] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Sign in with Google' }).click()]);
+    // Google (the mock) approves at once and sends the tab back to the gateway, which finishes the login.
+    await signIn.waitForURL(/\/ui\/#\/oauth\?login=done/, { timeout: 15_000 });
+    await expect.poll(() => signIn.getByRole('status').first().textContent()).toContain('Signed in; account added to gemini-cli-oauth');
+    await signIn.close();
+    const pools = (await (await fetch(`${gateway.url}/api/pools?group=gemini-cli-oauth`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+      groups: Array<{ items: unknown[] }>;
+    };
+    expect(pools.groups[0]!.items).toHaveLength(2);
+  });
+
   it('saves a screenshot of every page, light and dark, desktop and phone', async () => {
     const files = await screenshotAllVariants(browser, gateway.url, ADMIN_KEY, [
       { name: 'dashboard', hash: 'dashboard', ready: (shot) => shot.getByRole('rowheader', { name: /openai-custom/ }).waitFor() },

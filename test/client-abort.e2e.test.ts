@@ -16,18 +16,35 @@ describe('client disconnects', () => {
     await upstream.close();
   });
 
+  /**
+   * The mocks below never end their answers on their own within UPSTREAM_HOLDS_MS, so an upstream
+   * request that closes within CLOSE_BOUND_MS was closed by the gateway, on behalf of the client.
+   */
+  const UPSTREAM_HOLDS_MS = 30_000;
+  const CLOSE_BOUND_MS = 3000;
+
+  async function closedInTime(closed: Promise<void>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_BOUND_MS)));
+    const result = await Promise.race([closed.then(() => true), bound]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Holds an answer open until the connection goes away or UPSTREAM_HOLDS_MS pass. */
+  async function holdOpen(closed: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, UPSTREAM_HOLDS_MS)))]);
+    clearTimeout(timer);
+  }
+
   it('stops the upstream request the moment the client goes away mid-stream', async () => {
-    let upstreamClosed = false;
     upstream.enqueue(async (request, response) => {
-      void request.closed.then(() => (upstreamClosed = true));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       const frames = claudeTextStream('m');
       response.write(frames[0]);
-      // An endless stream: only a disconnect ends it.
-      for (let index = 0; index < 500 && !response.destroyed; index += 1) {
-        response.write(frames[3]);
-        await pause(10);
-      }
+      response.write(frames[3]);
+      await holdOpen(request.closed);
       response.end();
     });
     const controller = new AbortController();
@@ -40,16 +57,15 @@ describe('client disconnects', () => {
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();
-    await upstream.requests.at(-1)!.closed;
-    expect(upstreamClosed).toBe(true);
+    expect(await closedInTime(upstream.requests.at(-1)!.closed)).toBe(true);
     await pause(20);
     const line = gateway.logLines.filter((entry) => entry.msg === 'request').at(-1)!;
     expect(line).toMatchObject({ provider: 'claude-custom', aborted: true });
   });
 
   it('stops the upstream request when the client goes away before the answer', async () => {
-    upstream.enqueue(async (_request, response) => {
-      await pause(5000);
+    upstream.enqueue(async (request, response) => {
+      await holdOpen(request.closed);
       response.end();
     });
     const controller = new AbortController();
@@ -63,6 +79,6 @@ describe('client disconnects', () => {
     const seen = upstream.requests.at(-1)!;
     controller.abort();
     await pending;
-    await seen.closed;
+    expect(await closedInTime(seen.closed)).toBe(true);
   });
 });

@@ -43,7 +43,8 @@ describe('failure paths answer cleanly', () => {
         await writeFile(
           path.join(cwd, 'provider_pools.json'),
           JSON.stringify({
-            'claude-custom': [{ uuid: 'claude-a', CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY, CLAUDE_BASE_URL: anthropic.url }],
+            // A uuid in any script: it cannot go into a response header as it is.
+            'claude-custom': [{ uuid: 'claude-账户', CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY, CLAUDE_BASE_URL: anthropic.url }],
             'openai-custom': [{ uuid: 'html', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: notJson.url }],
             'openai-custom-broken': [{ uuid: 'broken', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'not a url', concurrencyLimit: 1 }],
           }),
@@ -63,7 +64,7 @@ describe('failure paths answer cleanly', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
       body: JSON.stringify(body),
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, text: await response.text(), instance: response.headers.get('x-aiclient-instance') };
   }
 
   async function poolItems(): Promise<Array<Record<string, any>>> {
@@ -84,9 +85,11 @@ describe('failure paths answer cleanly', () => {
       messages: [null, { role: 'user', content: [7, null, { type: 'text', text: 'Hi' }] }],
     });
     expect(claude.status).toBe(200);
+    expect(claude.instance).toBe('claude-%E8%B4%A6%E6%88%B7');
     expect(JSON.parse(claude.text)).toMatchObject({ content: [{ type: 'text', text: 'Hello from anthropic-mock!' }] });
     const streamed = await post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 16, stream: true, messages: [1, { role: 'user', content: 'Hi' }] });
     expect(streamed.status).toBe(200);
+    expect(streamed.instance).toBe('claude-%E8%B4%A6%E6%88%B7');
     expect(streamed.text).toContain('event: message_stop');
     // A converted client names the bad entry instead of failing after the upstream answered.
     const responses = await post('/v1/responses', { model: 'claude-sonnet-4-5', input: [null, { role: 'user', content: 'Hi' }] });

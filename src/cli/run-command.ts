@@ -31,6 +31,15 @@ export async function runCommand(argv: string[], onServing: () => void): Promise
       process.stdout.write(`${version}\n`);
       return;
     }
+    if (request.config.WORKERS > 1) {
+      const workers = await import('./workers.js');
+      workers.checkWorkers(request.config);
+      if (workers.isSupervisor(request.config)) {
+        workers.runSupervisor(request);
+        onServing();
+        return;
+      }
+    }
     const { runServe } = await import('./serve.js');
     await runServe(request, cwd);
     onServing();

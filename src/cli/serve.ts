@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
-import { createLogger } from '../logging/create-logger.js';
+import { createGatewayLogger } from '../logging/log-output.js';
 import { startServer } from '../server/start-server.js';
 import type { AdminSecret } from '../security/index.js';
 import { checkListenPolicy } from './listen-policy.js';
@@ -9,7 +9,7 @@ import { checkListenPolicy } from './listen-policy.js';
 export async function runServe(loaded: LoadedConfig, cwd: string): Promise<void> {
   const { config } = loaded;
   const policyWarnings = checkListenPolicy(config.HOST, config.REQUIRED_API_KEY);
-  const logger: Logger = createLogger(config.LOG_LEVEL);
+  const logger: Logger = createGatewayLogger(config, cwd);
   for (const warning of [...loaded.warnings, ...policyWarnings]) logger.warn(warning);
   logger.info({ configFile: loaded.configFile ?? '(none: defaults)', providers: loaded.providers }, 'configuration loaded');
   const server = await startServer(loaded, { logger, cwd });

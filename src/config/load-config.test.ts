@@ -119,6 +119,12 @@ describe('loadConfig', () => {
     await expect(loadConfig(['--port', 'abc'], await workdir())).rejects.toThrow(/--port expects an integer, got "abc"/);
   });
 
+  it('takes REDIS_URL from --redis-url and refuses other schemes', async () => {
+    const loaded = await serve(['--redis-url', 'rediss://:pw@cache:6380/2'], await workdir());
+    expect(loaded.config).toMatchObject({ REDIS_URL: 'rediss://:pw@cache:6380/2', REDIS_KEY_PREFIX: 'aiclient:' });
+    await expect(loadConfig(['--redis-url', 'http://cache:6379'], await workdir())).rejects.toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+  });
+
   it('sets nested keys from flags', async () => {
     const loaded = await serve(['--scheduled-health-check-enabled', 'true', '--scheduled-health-check-interval', '120000'], await workdir());
     expect(loaded.config.SCHEDULED_HEALTH_CHECK).toEqual({ enabled: true, interval: 120000, startupRun: false });

@@ -51,16 +51,39 @@ export async function* tapText(frames: AsyncIterable<string>, protocol: Protocol
   }
 }
 
-/** Calls `done` exactly once when the iteration ends, fails, or is abandoned by the consumer. */
-export async function* settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
-  let outcome: { error: unknown } | undefined;
-  try {
-    for await (const item of source) yield item;
-    outcome = { error: undefined };
-  } catch (error) {
-    outcome = { error };
-    throw error;
-  } finally {
-    done(outcome === undefined ? clientClosedError() : outcome.error);
+/**
+ * Calls `done` exactly once when the iteration ends, fails, or is abandoned by the consumer, even when
+ * the consumer gives up before the first `next()` (a generator never started skips its `finally`).
+ */
+export function settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
+  let settled = false;
+  const settle = (error: unknown) => {
+    if (settled) return;
+    settled = true;
+    done(error);
+  };
+  let started = false;
+  async function* run(): AsyncGenerator<T> {
+    started = true;
+    let outcome: { error: unknown } | undefined;
+    try {
+      for await (const item of source) yield item;
+      outcome = { error: undefined };
+    } catch (error) {
+      outcome = { error };
+      throw error;
+    } finally {
+      settle(outcome === undefined ? clientClosedError() : outcome.error);
+    }
   }
+  const generator = run();
+  const stop = generator.return.bind(generator);
+  generator.return = async (value) => {
+    // Abandoned before the first next(): the upstream body was never read, so it is closed here.
+    if (!started) void Promise.resolve(source[Symbol.asyncIterator]().return?.()).catch(() => undefined);
+    const result = await stop(value);
+    settle(clientClosedError());
+    return result;
+  };
+  return generator;
 }

@@ -5,7 +5,6 @@ import { loadCustomModels } from '../config/custom-models.js';
 import type { GatewayConfig } from '../config/schema.js';
 import {
   HealthChecker,
-  MemoryPoolStateStore,
   ProviderPool,
   createSingleInstancePool,
   loadPoolsFile,
@@ -19,8 +18,10 @@ import {
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { UpstreamHttpClient } from '../upstream/http-client.js';
+import { redactProxyUrl } from '../upstream/proxy/proxy-url.js';
 import { Gateway } from './gateway.js';
 import { PoolInstanceSelector } from './pool-instance-selector.js';
+import { createPoolStateBackend } from './pool-state.js';
 import { createPromptLog, type PromptLog } from './prompt-log.js';
 import { ProviderDirectory } from './provider-directory.js';
 import type { SystemPromptSettings } from './system-prompt.js';
@@ -98,6 +99,9 @@ export async function createGatewayRuntime(options: {
     bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
   });
   const settings = config as Readonly<Record<string, unknown>>;
+  if (config.PROXY_URL !== undefined) {
+    logger.info({ proxy: redactProxyUrl(config.PROXY_URL), providers: config.PROXY_ENABLED_PROVIDERS }, 'outbound proxy for these provider types (pools entries may set their own PROXY_URL)');
+  }
   const poolsPath = config.PROVIDER_POOLS_FILE_PATH;
   const hasPoolsFile = poolsPath !== '' && (await exists(poolsPath));
   if (!hasPoolsFile) logger.info({ file: poolsPath }, 'no provider pools file: each provider configured in config.json is a pool of one');
@@ -111,8 +115,8 @@ export async function createGatewayRuntime(options: {
       throw new ConfigError((error as Error).message);
     }
   }
-  const store = new MemoryPoolStateStore({ snapshotPath: hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger });
-  await store.load();
+  const stateBackend = await createPoolStateBackend(config, hasPoolsFile ? stateFilePathFor(poolsPath) : undefined, logger);
+  const { store } = stateBackend;
   const { strategy, strategyByGroup } = strategiesOf(config);
   const pool = new ProviderPool({
     groups: mergeGroups(fromFile, adapters, settings),
@@ -130,7 +134,7 @@ export async function createGatewayRuntime(options: {
     queueTimeoutMs: config.POOL_QUEUE_TIMEOUT_MS,
     logger,
   });
-  const selector = new PoolInstanceSelector(pool, adapters, { http, logger });
+  const selector = new PoolInstanceSelector(pool, adapters, { http, logger, credentialLock: stateBackend.credentialLock });
   const directory = new ProviderDirectory(
     adapters,
     { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },
@@ -229,7 +233,7 @@ export async function createGatewayRuntime(options: {
       healthChecker.stop();
       watcher?.close();
       pool.close();
-      await store.close();
+      await stateBackend.close();
       await promptLog.close();
       await accounting?.close();
     },

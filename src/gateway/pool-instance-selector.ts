@@ -34,7 +34,10 @@ export class PoolInstanceSelector implements InstanceSelector {
       const adapter = this.adapters.get(instance.providerType);
       if (!adapter) throw new Error(`no adapter for ${instance.providerType}`);
       // The uuid rides along: some backends derive a stable per-account id from it (Kiro's machine id).
-      client = adapter.createClient({ ...instance.config, uuid: instance.id }, this.dependencies);
+      // A proxied account gets the shared client's sibling for its proxy URL (one per URL, not per account).
+      const proxyUrl = typeof instance.config.PROXY_URL === 'string' ? instance.config.PROXY_URL : undefined;
+      const dependencies = proxyUrl === undefined ? this.dependencies : { ...this.dependencies, http: this.dependencies.http.viaProxy(proxyUrl) };
+      client = adapter.createClient({ ...instance.config, uuid: instance.id }, dependencies);
       this.clients.set(instance, client);
     }
     return client;

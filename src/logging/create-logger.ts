@@ -26,11 +26,14 @@ const FLUSH_INTERVAL_MS = 250;
  * the thread pool costs the request path more than the write itself.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  if (destination) return createPino(level, destination);
+  return createPino(level, destination ?? bufferedStdout());
+}
+
+/** stdout written in 4 KiB batches, flushed at least every quarter second. */
+export function bufferedStdout(): pino.DestinationStream {
   const buffered = pino.destination({ dest: 1, sync: true, minLength: 4096 });
-  const logger = createPino(level, buffered);
   setInterval(() => buffered.flush(), FLUSH_INTERVAL_MS).unref();
-  return logger;
+  return buffered;
 }
 
 function createPino(level: string, destination: pino.DestinationStream, redact = true): Logger {

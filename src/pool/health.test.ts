@@ -107,4 +107,15 @@ describe('isAvailableAt', () => {
   ])('%o, disabled in file %s → %s', (fields, disabledInFile, expected) => {
     expect(isAvailableAt(createInitialState(fields), 'm', NOW, disabledInFile)).toBe(expected);
   });
+
+  it('treats model names that are Object.prototype keys as plain names', () => {
+    for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(isAvailableAt(createInitialState(), model, NOW)).toBe(true);
+      const effect = failureEffect(createInitialState(), error('rate_limit', { retryAfterMs: 1000, scope: 'model' }), model, policy, NOW, half);
+      const state = { ...createInitialState(), ...effect };
+      expect(Object.keys(state.modelCooldowns)).toEqual([model]);
+      expect(isAvailableAt(state, model, NOW)).toBe(false);
+      expect(isAvailableAt(state, 'other', NOW)).toBe(true);
+    }
+  });
 });

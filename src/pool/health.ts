@@ -59,11 +59,17 @@ export function classifyFailure(error: GatewayError): FailureClass {
   }
 }
 
+/** Model names come from clients: `constructor` or `__proto__` must read and write as plain keys. */
+function modelCooldownOf(state: InstanceState, model: string): number {
+  return Object.hasOwn(state.modelCooldowns, model) ? (state.modelCooldowns[model] ?? 0) : 0;
+}
+
 function withModelCooldown(state: InstanceState, model: string, until: number, now: number): Record<string, number> {
   const next: Record<string, number> = {};
   // Expired entries are dropped on every write so the record stays as small as the live cooldowns.
-  for (const [name, time] of Object.entries(state.modelCooldowns)) if (time > now) next[name] = time;
-  next[model] = Math.max(next[model] ?? 0, until);
+  const set = (name: string, time: number) => Object.defineProperty(next, name, { value: time, enumerable: true, writable: true, configurable: true });
+  for (const [name, time] of Object.entries(state.modelCooldowns)) if (time > now) set(name, time);
+  set(model, Math.max(modelCooldownOf(state, model), until));
   return next;
 }
 
@@ -173,12 +179,12 @@ export function isAvailableAt(state: InstanceState, model: string, now: number, 
     !state.needsRefresh &&
     state.cooldownUntil <= now &&
     state.quotaOutUntil <= now &&
-    (state.modelCooldowns[model] ?? 0) <= now
+    modelCooldownOf(state, model) <= now
   );
 }
 
 /** When a currently cooling instance comes back for `model` (undefined if it is not cooling). */
 export function cooldownEndsAt(state: InstanceState, model: string, now: number): number | undefined {
-  const until = Math.max(state.cooldownUntil, state.quotaOutUntil, state.modelCooldowns[model] ?? 0);
+  const until = Math.max(state.cooldownUntil, state.quotaOutUntil, modelCooldownOf(state, model));
   return until > now ? until : undefined;
 }

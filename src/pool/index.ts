@@ -12,5 +12,6 @@ export type { PoolSummary, PoolSummaryItem } from './pool-summary.js';
 export { type PoolsFileWatcher, type PoolsFileWatcherOptions, watchPoolsFile } from './pools-file-watcher.js';
 export { type InitialInstanceState, type LoadedPools, type PoolInstanceConfig, createSingleInstancePool, loadPoolsFile, parsePools, resolveAdapterType } from './pools-file.js';
 export { type AcquireOptions, ProviderPool, type ProviderPoolOptions } from './provider-pool.js';
+export type { SharedSlots } from './shared-slots.js';
 export { type CounterField, ELIGIBILITY_FIELDS, type InstanceState, type LastError, type PoolStateStore, createInitialState } from './state-store.js';
 export { STRATEGY_NAMES, type StrategyName, createStrategy, parseStrategyName } from './strategies/index.js';

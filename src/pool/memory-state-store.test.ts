@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryPoolStateStore, stateFilePathFor } from './memory-state-store.js';
 import { createInitialState } from './state-store.js';
 
@@ -67,33 +67,44 @@ describe('MemoryPoolStateStore', () => {
   });
 
   it('writes health changes on the next tick but usage-only changes at the slower routine pace', async () => {
-    const path = await tempPath();
-    let now = 1_000_000;
-    const store = new MemoryPoolStateStore({ snapshotPath: path, snapshotIntervalMs: 15, routineSnapshotIntervalMs: 60_000, now: () => now });
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 60));
-    const saved = async () => JSON.parse(await readFile(path, 'utf8')) as { instances: Record<string, { usageCount: number; healthy: boolean }> };
-    await store.load();
-    store.ensure('a', createInitialState());
-    await tick();
-    expect((await saved()).instances.a).toMatchObject({ usageCount: 0, healthy: true });
+    // Fake interval, injected clock: each tick is one explicit step, so no real timer races the file write.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const path = await tempPath();
+      let now = 1_000_000;
+      const store = new MemoryPoolStateStore({ snapshotPath: path, snapshotIntervalMs: 15, routineSnapshotIntervalMs: 60_000, now: () => now });
+      const tick = () => vi.advanceTimersByTimeAsync(15);
+      const saved = async () => JSON.parse(await readFile(path, 'utf8')) as { instances: Record<string, { usageCount: number; healthy: boolean }> };
+      /** A write the tick started lands soon; waiting for it never starts one (real timers poll the file). */
+      const savedSoon = (expected: Record<string, unknown>) =>
+        vi.waitFor(async () => expect((await saved()).instances.a).toMatchObject(expected), { timeout: 5000, interval: 5 });
+      await store.load();
+      store.ensure('a', createInitialState());
+      await tick();
+      await savedSoon({ usageCount: 0, healthy: true });
 
-    store.increment('a', 'usageCount', 1);
-    store.patch('a', { lastUsedAt: now, latencyEwmaMs: 12, healthy: true });
-    await tick();
-    expect((await saved()).instances.a!.usageCount).toBe(0); // routine only: not yet
+      store.increment('a', 'usageCount', 1);
+      store.patch('a', { lastUsedAt: now, latencyEwmaMs: 12, healthy: true });
+      await tick(); // the tick's decision is synchronous: no write started now means none is coming
+      expect((await saved()).instances.a!.usageCount).toBe(0); // routine only: not yet
 
-    store.patch('a', { healthy: false });
-    await tick();
-    expect((await saved()).instances.a).toMatchObject({ usageCount: 1, healthy: false });
+      store.patch('a', { healthy: false });
+      await tick();
+      await savedSoon({ usageCount: 1, healthy: false });
 
-    store.increment('a', 'usageCount', 1);
-    now += 60_000;
-    await tick();
-    expect((await saved()).instances.a!.usageCount).toBe(2); // routine pace reached
+      store.increment('a', 'usageCount', 1);
+      await tick();
+      expect((await saved()).instances.a!.usageCount).toBe(1); // routine pace not reached
+      now += 60_000;
+      await tick();
+      await savedSoon({ usageCount: 2 }); // routine pace reached
 
-    store.increment('a', 'usageCount', 1);
-    await store.close(); // closing writes whatever is pending
-    expect((await saved()).instances.a!.usageCount).toBe(3);
+      store.increment('a', 'usageCount', 1);
+      await store.close(); // closing writes whatever is pending
+      expect((await saved()).instances.a!.usageCount).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps a state read before a health change as it was, and never shares records between instances', () => {

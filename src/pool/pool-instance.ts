@@ -1,4 +1,5 @@
 /** One account/key/endpoint of a pool, as the gateway and the strategies see it. Immutable. */
+import { effectiveProxyUrl } from '../upstream/proxy/proxy-url.js';
 import type { PoolInstanceConfig } from './pools-file.js';
 import { type InstanceState, createInitialState } from './state-store.js';
 
@@ -11,7 +12,11 @@ export interface PoolInstance {
   readonly group: string;
   /** customName, else the uuid. */
   readonly name: string;
-  /** The instance's own keys over the global config: what the adapter reads (credentials inside). */
+  /**
+   * The instance's own keys over the global config: what the adapter reads (credentials inside).
+   * PROXY_URL in it is the proxy this account uses (its own, else the global one when its type is in
+   * PROXY_ENABLED_PROVIDERS), or absent for a direct connection.
+   */
   readonly config: Readonly<Record<string, unknown>>;
   readonly weight: number;
   /** 0 = unlimited. */
@@ -34,7 +39,7 @@ export function createPoolInstance(
     providerType,
     group: settings.group,
     name: settings.customName ?? settings.uuid,
-    config: Object.freeze({ ...globalConfig, ...settings.providerConfig }),
+    config: Object.freeze(mergeConfig(settings, providerType, globalConfig)),
     weight: settings.weight,
     concurrencyLimit: settings.concurrencyLimit,
     queueLimit: settings.queueLimit,
@@ -44,6 +49,14 @@ export function createPoolInstance(
     supportedModels: settings.supportedModels,
     notSupportedModels: settings.notSupportedModels,
   });
+}
+
+function mergeConfig(settings: PoolInstanceConfig, providerType: string, globalConfig: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...globalConfig, ...settings.providerConfig };
+  const proxyUrl = effectiveProxyUrl(providerType, settings.group, settings.providerConfig, globalConfig);
+  if (proxyUrl === undefined) delete merged.PROXY_URL;
+  else merged.PROXY_URL = proxyUrl;
+  return merged;
 }
 
 /** supportedModels wins when non-empty; otherwise everything but notSupportedModels. */

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { nullAsAbsent } from '../config/null-as-absent.js';
+import { proxyUrlProblem } from '../upstream/proxy/proxy-url.js';
 
 /** Names the original knows but this gateway does not implement: skipped with one warning each. */
 const ORIGINAL_ONLY_TYPES: readonly string[] = [
@@ -204,6 +205,11 @@ export function parsePools(document: unknown, options: { knownTypes: readonly st
       const label = typeof rawId === 'string' && rawId !== '' ? `uuid ${rawId}` : `entry #${index}`;
       if (!parsed.success) {
         warnings.push(`pools: ${key} ${label} skipped: ${describeIssues(parsed.error)}`);
+        return;
+      }
+      const proxyProblem = typeof parsed.data.PROXY_URL === 'string' ? proxyUrlProblem(parsed.data.PROXY_URL) : undefined;
+      if (proxyProblem !== undefined) {
+        warnings.push(`pools: ${key} ${label} skipped: PROXY_URL ${proxyProblem}`);
         return;
       }
       const previous = seenIds.get(parsed.data.uuid);

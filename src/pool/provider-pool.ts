@@ -15,6 +15,7 @@ import { type PoolLogger, noopLogger } from './pool-logger.js';
 import { type PoolGroupConfig, type PoolGroups, buildGroups } from './pool-groups.js';
 import { type PoolSummary, summarizeInstances } from './pool-summary.js';
 import type { InstanceState, PoolStateStore } from './state-store.js';
+import type { SharedSlots } from './shared-slots.js';
 import type { PickContext, StrategyName } from './strategies/index.js';
 import { type Waiter, WaitQueues } from './wait-queue.js';
 
@@ -41,6 +42,8 @@ export interface AcquireOptions {
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
 
+type Attempt = { lease: Lease } | { queueOn: PoolInstance } | { shared: PoolInstance };
+
 export class ProviderPool implements HealthCheckTarget {
   readonly #options: ProviderPoolOptions;
   readonly #store: PoolStateStore;
@@ -50,6 +53,11 @@ export class ProviderPool implements HealthCheckTarget {
   readonly #logger: PoolLogger;
   readonly #queues = new WaitQueues();
   readonly #unsubscribe: () => void;
+  /** Set when the store counts concurrency slots across processes (Redis). */
+  readonly #slots: SharedSlots | undefined;
+  readonly #unsubscribeSlots: (() => void) | undefined;
+  /** Instances whose queue head is waiting for a shared slot right now (one take at a time each). */
+  readonly #taking = new Set<string>();
   #groups: PoolGroups;
 
   constructor(options: ProviderPoolOptions) {
@@ -67,6 +75,9 @@ export class ProviderPool implements HealthCheckTarget {
     this.#groups = this.#build(options);
     // Every eligibility change (ours or, with a shared store, another process's) drops that group's cache.
     this.#unsubscribe = this.#store.subscribe((id) => this.#groups.byInstance.get(id)?.group.cache.invalidate());
+    this.#slots = this.#store.slots;
+    // A slot freed here or in another process goes to this process's waiters, if any.
+    this.#unsubscribeSlots = this.#slots?.onFreed((id) => this.#drain(id));
   }
 
   #build(config: PoolGroupConfig, previous?: PoolGroups): PoolGroups {
@@ -121,20 +132,54 @@ export class ProviderPool implements HealthCheckTarget {
     try {
       options.signal?.throwIfAborted();
       const exclude = options.exclude ?? NOTHING_EXCLUDED;
-      const result = this.#tryAcquire(group.toLowerCase(), model, exclude);
-      if ('lease' in result) return Promise.resolve(result.lease);
       const name = group.toLowerCase();
-      return this.#queues.wait(result.queueOn.id, { group: name, model, exclude }, {
-        timeoutMs: this.#options.queueTimeoutMs ?? 60_000,
-        signal: options.signal,
-        onTimeout: () => createSaturatedError(name, model, this.#retryAfterBusy(this.instances(name)), true),
-      });
+      const result = this.#tryAcquire(name, model, exclude);
+      if ('lease' in result) return Promise.resolve(result.lease);
+      if ('shared' in result) return this.#acquireShared(result.shared, name, model, exclude, options.signal);
+      return this.#wait(result.queueOn, name, model, exclude, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #tryAcquire(groupName: string, model: string, exclude: ReadonlySet<string>): { lease: Lease } | { queueOn: PoolInstance } {
+  #wait(instance: PoolInstance, group: string, model: string, exclude: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<Lease> {
+    return this.#queues.wait(instance.id, { group, model, exclude }, {
+      timeoutMs: this.#options.queueTimeoutMs ?? 60_000,
+      signal,
+      onTimeout: () => createSaturatedError(group, model, this.#retryAfterBusy(this.instances(group)), true),
+    });
+  }
+
+  /**
+   * The picked instance has a limit counted across processes: take the slot in the shared store.
+   * When another process took the last one meanwhile, the local view now knows it is full, so the
+   * next pick goes elsewhere or queues.
+   */
+  async #acquireShared(first: PoolInstance, group: string, model: string, exclude: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<Lease> {
+    const slots = this.#slots as SharedSlots;
+    let instance = first;
+    for (let tries = 1; ; tries += 1) {
+      const token = await slots.take(instance.id, instance.concurrencyLimit);
+      if (token !== undefined) {
+        if (signal?.aborted || !this.#groups.byInstance.has(instance.id)) {
+          slots.release(instance.id, token);
+          signal?.throwIfAborted();
+        } else {
+          return this.#grant(instance, model, token);
+        }
+      }
+      signal?.throwIfAborted();
+      const next = this.#tryAcquire(group, model, exclude);
+      if ('lease' in next) return next.lease;
+      if ('queueOn' in next) return this.#wait(next.queueOn, group, model, exclude, signal);
+      // Bounded: each failed take marks that instance full here; a pick that keeps racing queues.
+      if (tries >= 8 && next.shared.queueLimit > this.#queues.length(next.shared.id)) return this.#wait(next.shared, group, model, exclude, signal);
+      if (tries >= 8) throw createSaturatedError(group, model, this.#retryAfterBusy(this.instances(group)));
+      instance = next.shared;
+    }
+  }
+
+  #tryAcquire(groupName: string, model: string, exclude: ReadonlySet<string>): Attempt {
     const now = this.#now();
     const group = this.#groups.groups.get(groupName);
     if (group === undefined) throw createNoInstanceError(groupName, model, now);
@@ -146,7 +191,10 @@ export class ProviderPool implements HealthCheckTarget {
       random: this.#random,
     };
     const picked = group.strategy.pick(candidates.instances, context);
-    if (picked !== undefined) return { lease: this.#grant(picked, model) };
+    if (picked !== undefined) {
+      if (this.#slots !== undefined && picked.concurrencyLimit > 0) return { shared: picked };
+      return { lease: this.#grant(picked, model) };
+    }
     // Nothing free: queue where there is most room. O(n), but only on the saturated path.
     let queueOn: PoolInstance | undefined;
     let untried = false;
@@ -166,7 +214,12 @@ export class ProviderPool implements HealthCheckTarget {
   #hasFreeSlot(instance: PoolInstance): boolean {
     if (instance.concurrencyLimit === 0) return true;
     // Waiters come first: a newcomer never overtakes the queue.
-    return this.#queues.length(instance.id) === 0 && this.#store.get(instance.id).inFlight < instance.concurrencyLimit;
+    return this.#queues.length(instance.id) === 0 && this.#busy(instance.id) < instance.concurrencyLimit;
+  }
+
+  /** Slots in use: across processes when they are shared, else this process's in-flight count. */
+  #busy(id: string): number {
+    return this.#slots !== undefined ? this.#slots.inUse(id) : this.#store.get(id).inFlight;
   }
 
   /** A busy pool frees up about when a typical request finishes: the shortest average duration. */
@@ -176,12 +229,16 @@ export class ProviderPool implements HealthCheckTarget {
     return Number.isFinite(shortest) ? Math.min(60_000, Math.max(1000, Math.ceil(shortest))) : 1000;
   }
 
-  #grant(instance: PoolInstance, model: string): Lease {
+  /** `slot`: the shared slot's token, when the instance's limit is counted across processes. */
+  #grant(instance: PoolInstance, model: string, slot?: string): Lease {
     const id = instance.id;
     const startedAt = this.#now();
     this.#store.update(id, { inFlight: 1, usageCount: 1 }, { lastUsedAt: startedAt });
     // One-shot by construction: the first outcome frees the slot, any later call finds nothing to do.
-    let settle: ((outcome: LeaseOutcome) => void) | undefined = (outcome) => this.#release(instance, model, startedAt, outcome);
+    let settle: ((outcome: LeaseOutcome) => void) | undefined = (outcome) => {
+      if (slot !== undefined) this.#slots?.release(id, slot);
+      this.#release(instance, model, startedAt, outcome);
+    };
     return {
       instance,
       release: (outcome) => {
@@ -206,10 +263,15 @@ export class ProviderPool implements HealthCheckTarget {
     const instance = this.#groups.byInstance.get(id)?.instance;
     // Bounded by the queue's length now: a re-dispatched waiter may land in this queue again.
     for (let remaining = this.#queues.length(id); remaining > 0; remaining -= 1) {
-      if (instance !== undefined && instance.concurrencyLimit > 0 && this.#store.get(id).inFlight >= instance.concurrencyLimit) return;
-      const waiter = this.#queues.shift(id);
-      if (waiter === undefined) return;
-      const usable = instance !== undefined && isAvailableAt(this.#store.get(id), waiter.model, this.#now(), instance.isDisabled);
+      if (instance !== undefined && instance.concurrencyLimit > 0 && this.#busy(id) >= instance.concurrencyLimit) return;
+      const head = this.#queues.peek(id);
+      if (head === undefined) return;
+      const usable = instance !== undefined && isAvailableAt(this.#store.get(id), head.model, this.#now(), instance.isDisabled);
+      if (usable && this.#slots !== undefined && instance.concurrencyLimit > 0) {
+        this.#drainShared(instance, head);
+        return;
+      }
+      const waiter = this.#queues.shift(id) as Waiter;
       if (usable) {
         waiter.dispose();
         waiter.resolve(this.#grant(instance, waiter.model));
@@ -219,12 +281,38 @@ export class ProviderPool implements HealthCheckTarget {
     }
   }
 
+  /**
+   * The queue head takes a shared slot; it stays queued meanwhile (so its timeout and abort still
+   * work) and gets the lease only if it is still waiting when the slot arrives.
+   */
+  #drainShared(instance: PoolInstance, waiter: Waiter): void {
+    const id = instance.id;
+    if (this.#taking.has(id)) return;
+    this.#taking.add(id);
+    const slots = this.#slots as SharedSlots;
+    void slots.take(id, instance.concurrencyLimit).then((token) => {
+      this.#taking.delete(id);
+      if (token === undefined) return; // still full: the next freed slot drains again
+      if (!this.#groups.byInstance.has(id) || !this.#queues.remove(waiter)) {
+        slots.release(id, token);
+        return;
+      }
+      waiter.dispose();
+      waiter.resolve(this.#grant(instance, waiter.model, token));
+      this.#drain(id);
+    });
+  }
+
   #redispatch(waiter: Waiter): void {
     try {
       const result = this.#tryAcquire(waiter.group, waiter.model, waiter.exclude);
       if ('lease' in result) {
         waiter.dispose();
         waiter.resolve(result.lease);
+      } else if ('shared' in result) {
+        // A free shared slot is likely there: queue on it and let the drain take it.
+        this.#queues.push(result.shared.id, waiter);
+        this.#drain(result.shared.id);
       } else {
         this.#queues.push(result.queueOn.id, waiter);
       }
@@ -281,6 +369,7 @@ export class ProviderPool implements HealthCheckTarget {
   /** Rejects queued waiters and detaches from the store (the store is closed by its owner). */
   close(): void {
     this.#unsubscribe();
+    this.#unsubscribeSlots?.();
     for (const waiter of this.#queues.takeAll()) {
       waiter.dispose();
       waiter.reject(createNoInstanceError(waiter.group, waiter.model, this.#now()));

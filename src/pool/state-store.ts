@@ -1,9 +1,10 @@
 /**
  * Runtime state of pool instances, kept apart from the user's pools file. The interface is a small
- * key → record store with field patches and counters, so a later Redis store can map it onto a hash
+ * key → record store with field patches and counters, so the Redis store (src/redis) maps it onto a hash
  * per instance (HSET / HINCRBY) and sync in batches while reads stay local and synchronous: selection
  * must never await I/O.
  */
+import type { SharedSlots } from './shared-slots.js';
 
 export interface LastError {
   readonly message: string;
@@ -69,6 +70,8 @@ export function createInitialState(overrides: Partial<InstanceState> = {}): Inst
 }
 
 export interface PoolStateStore {
+  /** Set by stores shared between processes: concurrency slots counted across all of them. */
+  readonly slots?: SharedSlots;
   /** Reads persisted state (call once before use). */
   load(): Promise<void>;
   /** Seeds an instance's state unless the store already has it (e.g. from the snapshot). */

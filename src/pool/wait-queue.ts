@@ -69,6 +69,10 @@ export class WaitQueues {
     else queue.push(waiter);
   }
 
+  peek(id: string): Waiter | undefined {
+    return this.#queues.get(id)?.[0];
+  }
+
   shift(id: string): Waiter | undefined {
     const queue = this.#queues.get(id);
     const waiter = queue?.shift();

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { UpstreamHttpClient, UpstreamHttpResponse } from '../upstream/http-client.js';
+import type { CredentialLock } from './shared/oauth/credential-lock.js';
 
 /** One call to a backend, already in the backend's native protocol. */
 export interface UpstreamRequest {
@@ -52,6 +53,8 @@ export interface ProviderClient {
 export interface ProviderDependencies {
   readonly http: UpstreamHttpClient;
   readonly logger: Logger;
+  /** Held around OAuth refreshes when several gateway processes share credentials (REDIS_URL). */
+  readonly credentialLock?: CredentialLock;
 }
 
 export interface CliLoginContext {

@@ -14,6 +14,14 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
+/**
+ * Pools file names (a uuid in any script) and an upstream's content-type may hold characters a header
+ * cannot carry; writeHead would throw after the upstream already answered. Those are percent-encoded.
+ */
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '?'));
+}
+
 async function waitForDrain(response: ServerResponse): Promise<boolean> {
   if (response.destroyed) return false;
   const result = await Promise.race([once(response, 'drain').then(() => true), once(response, 'close').then(() => false)]);
@@ -32,10 +40,17 @@ export async function sendStream(
   const response = reply.raw;
   const log = reply.request.gatewayLog;
   reply.hijack();
-  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': result.provider };
+  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': headerSafe(result.provider) };
   if (result.contentType) headers['content-type'] = result.contentType;
-  if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
-  response.writeHead(200, headers);
+  if (log.instanceId) headers['x-aiclient-instance'] = headerSafe(log.instanceId);
+  try {
+    response.writeHead(200, headers);
+  } catch (error) {
+    // The answer cannot start: the upstream stream is dropped unread (which settles its lease).
+    void (result.frames as AsyncGenerator<unknown>).return?.(undefined)?.catch(() => undefined);
+    response.destroy();
+    throw error;
+  }
   // Headers ride with the first frame when it is ready within this turn of the event loop (one write,
   // not two); otherwise they go out on their own right after it, so clients see the answer has begun.
   let wroteFrame = false;
@@ -78,8 +93,12 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
   const response = reply.raw;
   const log = reply.request.gatewayLog;
   reply.hijack();
-  const headers: Record<string, string | number> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': result.contentType, 'x-aiclient-provider': result.provider };
-  if (log.instanceId) headers['x-aiclient-instance'] = log.instanceId;
+  const headers: Record<string, string | number> = {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': headerSafe(result.contentType),
+    'x-aiclient-provider': headerSafe(result.provider),
+  };
+  if (log.instanceId) headers['x-aiclient-instance'] = headerSafe(log.instanceId);
   let started = false;
   const iterator = result.body[Symbol.asyncIterator]();
   try {

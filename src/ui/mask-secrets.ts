@@ -1,5 +1,5 @@
 /** Keys whose values are credentials: shown masked, never sent back in full. */
-const SECRET_KEY = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|BASE64|COOKIE|AUTHORIZATION)$|(_KEY_|_TOKEN_|_SECRET_)/i;
+const SECRET_KEY = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|BASE64|COOKIE|AUTHORIZATION)$/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
+import { createDirectDispatcher, createProxyDispatcher, type DispatcherOptions } from './proxy/proxy-dispatcher.js';
 import { createUpstreamError, readErrorBodyText } from './upstream-error.js';
 
 export interface HttpClientOptions {
@@ -14,6 +15,8 @@ export interface HttpClientOptions {
    */
   maxRetries?: number;
   baseDelayMs?: number;
+  /** Send everything through this proxy (http://, https://, socks5://); see src/upstream/proxy. */
+  proxyUrl?: string;
 }
 
 export interface UpstreamHttpRequest {
@@ -86,17 +89,36 @@ export function toTransportError(error: unknown, providerType: string, signal?: 
  * before the response is handed on, so nothing has reached the client yet.
  */
 export class UpstreamHttpClient {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly targets = new Map<string, { origin: string; path: string }>();
+  /** Clients for proxied accounts, one per proxy URL, sharing this one's timeouts; closed with it. */
+  private readonly proxied = new Map<string, UpstreamHttpClient>();
 
   constructor(private readonly options: HttpClientOptions) {
-    this.agent = new Agent({
+    const dispatcherOptions: DispatcherOptions = {
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
-      connect: { timeout: options.connectTimeoutMs },
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: options.bodyTimeoutMs,
-    });
+      connectTimeoutMs: options.connectTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+    };
+    this.agent = options.proxyUrl ? createProxyDispatcher(options.proxyUrl, dispatcherOptions) : createDirectDispatcher(dispatcherOptions);
+  }
+
+  /** The undici dispatcher, for the few calls made with undici's fetch (form posts to OAuth servers). */
+  get dispatcher(): Dispatcher {
+    return this.agent;
+  }
+
+  /** A client with the same settings that sends through `proxyUrl` (undefined: this one). Made once per URL. */
+  viaProxy(proxyUrl: string | undefined): UpstreamHttpClient {
+    if (proxyUrl === undefined || proxyUrl === this.options.proxyUrl) return this;
+    let client = this.proxied.get(proxyUrl);
+    if (client === undefined) {
+      client = new UpstreamHttpClient({ ...this.options, proxyUrl });
+      this.proxied.set(proxyUrl, client);
+    }
+    return client;
   }
 
   /** Sends the request; a non-2xx answer becomes a GatewayError carrying the upstream's message. */
@@ -163,11 +185,11 @@ export class UpstreamHttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), ...[...this.proxied.values()].map((client) => client.close())]);
   }
 
   /** Ends open upstream sockets at once (shutdown after the grace period). */
   async destroy(): Promise<void> {
-    await this.agent.destroy();
+    await Promise.all([this.agent.destroy(), ...[...this.proxied.values()].map((client) => client.destroy())]);
   }
 }

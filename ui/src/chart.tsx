@@ -7,6 +7,8 @@ export interface Series {
   readonly values: ReadonlyArray<number | null>;
   readonly stroke: string;
   readonly bars?: boolean;
+  /** A second y scale (drawn on the right) for values of another size. */
+  readonly scale?: string;
 }
 
 function cssVar(name: string): string {
@@ -17,22 +19,24 @@ function cssVar(name: string): string {
 export function TimeChart({ times, series, height = 180, label }: { times: readonly number[]; series: readonly Series[]; height?: number; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const shape = series.map((item) => `${item.label}:${item.bars ? 'b' : 'l'}`).join('|');
+  const shape = series.map((item) => `${item.label}:${item.bars ? 'b' : 'l'}:${item.scale ?? ''}`).join('|');
 
   useEffect(() => {
     const element = box.current;
     if (!element) return;
     const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid') }, ticks: { stroke: cssVar('--grid') } };
+    const extraScales = [...new Set(series.map((item) => item.scale).filter((scale): scale is string => Boolean(scale)))];
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      axes: [axis, axis],
+      axes: [axis, axis, ...extraScales.map((scale) => ({ ...axis, scale, side: 1, grid: { show: false } }))],
       series: [
         {},
         ...series.map((item) => ({
           label: item.label,
+          scale: item.scale ?? 'y',
           stroke: item.stroke,
           width: 2,
           fill: item.bars ? item.stroke : undefined,

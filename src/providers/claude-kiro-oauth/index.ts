@@ -16,8 +16,8 @@ export const claudeKiroOauthAdapter: ProviderAdapter = {
     body: (model) => ({ model, max_tokens: 1, messages: [{ role: 'user', content: 'Hi' }] }),
   },
   // Cheap: credentials are read on the first request, not here.
-  createClient(settings, { http, logger }): ProviderClient {
-    return new KiroClient(readKiroSettings(settings), http, logger);
+  createClient(settings, { http, logger, credentialLock }): ProviderClient {
+    return new KiroClient(readKiroSettings(settings), http, logger, credentialLock);
   },
   login: kiroImportLogin,
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import { writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
+import { type CredentialLock, PROCESS_LOCAL_LOCK, credentialLockKey } from '../shared/oauth/credential-lock.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
 import { loadCredentialsBase64, loadCredentialsFile, parseKiroCredentials, type KiroCredentials } from './kiro-credentials.js';
 import { requestTokenRefresh } from './kiro-refresh.js';
@@ -21,6 +22,7 @@ export class KiroAuth {
     private readonly settings: KiroSettings,
     private readonly http: UpstreamHttpClient,
     private readonly logger: Logger,
+    private readonly lock: CredentialLock = PROCESS_LOCAL_LOCK,
   ) {}
 
   /** Credentials good for a request now; refreshes first when the token is missing or about to expire. */
@@ -51,41 +53,45 @@ export class KiroAuth {
   }
 
   private refresh(staleToken: string | undefined): Promise<KiroCredentials> {
-    return this.refreshFlight.run(async () => {
-      if (this.isNewer(this.credentials, staleToken)) return this.credentials;
-      const filePath = this.settings.credsFilePath;
-      let latest = this.credentials ?? (await this.load());
-      if (filePath) {
-        // Kiro IDE or another gateway process may have refreshed the file meanwhile: its refresh token
-        // is the only one still valid, and its access token may need no refresh at all.
-        latest = await loadCredentialsFile(filePath).catch(() => latest);
-        if (this.isNewer(latest, staleToken)) {
-          this.credentials = latest;
-          return latest;
-        }
+    const filePath = this.settings.credsFilePath;
+    // Other gateway processes sharing the file wait, then find the new token in it (see below).
+    return this.refreshFlight.run(() => (filePath ? this.lock.run(credentialLockKey(filePath), () => this.refreshNow(staleToken)) : this.refreshNow(staleToken)));
+  }
+
+  private async refreshNow(staleToken: string | undefined): Promise<KiroCredentials> {
+    if (this.isNewer(this.credentials, staleToken)) return this.credentials;
+    const filePath = this.settings.credsFilePath;
+    let latest = this.credentials ?? (await this.load());
+    if (filePath) {
+      // Kiro IDE or another gateway process may have refreshed the file meanwhile: its refresh token
+      // is the only one still valid, and its access token may need no refresh at all.
+      latest = await loadCredentialsFile(filePath).catch(() => latest);
+      if (this.isNewer(latest, staleToken)) {
+        this.credentials = latest;
+        return latest;
       }
-      const tokens = await requestTokenRefresh(latest, this.settings, this.http);
-      const raw: Record<string, unknown> = {
-        ...latest.raw,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken ?? latest.refreshToken,
-        expiresAt: tokens.expiresAt,
-        ...(tokens.profileArn && { profileArn: tokens.profileArn }),
-      };
-      if (filePath) {
-        try {
-          await writeCredentialFileAtomic(filePath, raw);
-        } catch (error) {
-          // The new tokens still work from memory; losing them now would lose the rotated refresh token.
-          this.logger.error({ provider: 'claude-kiro-oauth', file: filePath, error: (error as Error).message }, 'cannot write refreshed Kiro token');
-        }
+    }
+    const tokens = await requestTokenRefresh(latest, this.settings, this.http);
+    const raw: Record<string, unknown> = {
+      ...latest.raw,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken ?? latest.refreshToken,
+      expiresAt: tokens.expiresAt,
+      ...(tokens.profileArn && { profileArn: tokens.profileArn }),
+    };
+    if (filePath) {
+      try {
+        await writeCredentialFileAtomic(filePath, raw);
+      } catch (error) {
+        // The new tokens still work from memory; losing them now would lose the rotated refresh token.
+        this.logger.error({ provider: 'claude-kiro-oauth', file: filePath, error: (error as Error).message }, 'cannot write refreshed Kiro token');
       }
-      this.credentials = await parseKiroCredentials(raw, filePath ? path.dirname(filePath) : undefined);
-      this.logger.info(
-        { provider: 'claude-kiro-oauth', authMethod: this.credentials.authMethod, expiresAt: tokens.expiresAt },
-        'Kiro token refreshed',
-      );
-      return this.credentials;
-    });
+    }
+    this.credentials = await parseKiroCredentials(raw, filePath ? path.dirname(filePath) : undefined);
+    this.logger.info(
+      { provider: 'claude-kiro-oauth', authMethod: this.credentials.authMethod, expiresAt: tokens.expiresAt },
+      'Kiro token refreshed',
+    );
+    return this.credentials;
   }
 }

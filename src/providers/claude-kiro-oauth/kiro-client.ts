@@ -15,6 +15,7 @@ import { chatUrlOf, type KiroSettings } from './kiro-settings.js';
 import { ToolNameMap } from './kiro-tool-names.js';
 import { estimateInputTokens } from './kiro-usage.js';
 import { toKiroRequest } from './to-kiro-request.js';
+import type { CredentialLock } from '../shared/oauth/credential-lock.js';
 
 const PROVIDER_TYPE = 'claude-kiro-oauth';
 
@@ -41,8 +42,9 @@ export class KiroClient implements ProviderClient {
     private readonly settings: KiroSettings,
     private readonly http: UpstreamHttpClient,
     logger: Logger,
+    credentialLock?: CredentialLock,
   ) {
-    this.auth = new KiroAuth(settings, http, logger);
+    this.auth = new KiroAuth(settings, http, logger, credentialLock);
   }
 
   async send(upstreamRequest: UpstreamRequest): Promise<UpstreamResponse> {

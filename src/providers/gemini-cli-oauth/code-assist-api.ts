@@ -23,7 +23,8 @@ export interface CodeAssistCall {
 function userAgent(model: string | undefined): string {
   if (!model) return GOOGLE_API_CLIENT;
   const cpu = arch() === 'ia32' ? 'x86' : arch();
-  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model} (${platform()}; ${cpu}) ${GOOGLE_API_CLIENT}`;
+  // The model comes from the client's URL: characters a header cannot carry become `_` (the name is informative only).
+  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model.replace(/[^\x21-\x7e]/g, '_')} (${platform()}; ${cpu}) ${GOOGLE_API_CLIENT}`;
 }
 
 /**

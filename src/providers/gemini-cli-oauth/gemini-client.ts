@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { toTransportError, type UpstreamHttpClient, type UpstreamHttpResponse } from '../../upstream/http-client.js';
 import type { ModelInfo, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
+import type { CredentialLock } from '../shared/oauth/credential-lock.js';
 import { CodeAssistApi, type CodeAssistCall } from './code-assist-api.js';
 import { normalizeModelId, prepareGenerateRequest, unwrapResponse, wrapCountTokensRequest, wrapGenerateRequest } from './code-assist-envelope.js';
 import { unwrapCodeAssistStream } from './code-assist-sse.js';
@@ -24,8 +25,9 @@ export class GeminiCliOAuthClient implements ProviderClient {
     private readonly settings: GeminiSettings,
     http: UpstreamHttpClient,
     private readonly logger: Logger,
+    credentialLock?: CredentialLock,
   ) {
-    this.api = new CodeAssistApi(settings.baseUrl, http, new GeminiCredentials(settings, http, logger));
+    this.api = new CodeAssistApi(settings.baseUrl, http, new GeminiCredentials(settings, http, logger, Date.now, credentialLock));
     this.projects = new ProjectDiscovery(
       this.api,
       { configuredProject: settings.projectId, pollIntervalMs: settings.onboardPollIntervalMs, maxPolls: settings.onboardMaxPolls },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import { readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
+import { type CredentialLock, PROCESS_LOCAL_LOCK, credentialLockKey } from '../shared/oauth/credential-lock.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
 import { postTokenForm, toCredentialFields } from './google-token-endpoint.js';
 import { PROVIDER_TYPE, type GeminiSettings } from './gemini-settings.js';
@@ -32,6 +33,7 @@ export class GeminiCredentials {
     private readonly http: UpstreamHttpClient,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly lock: CredentialLock = PROCESS_LOCAL_LOCK,
   ) {}
 
   /** A token that is valid for at least the configured skew, refreshing first when it is not. */
@@ -40,14 +42,20 @@ export class GeminiCredentials {
     const token = accessTokenOf(credentials);
     // Without an expiry (hand-made files) the token is used until the server rejects it.
     if (token && !this.isNearExpiry(credentials)) return token;
-    return this.refreshing.run(() => this.refresh(token));
+    return this.refreshing.run(() => this.lockedRefresh(token));
   }
 
   /** After a 401: refresh once, unless another request already replaced the rejected token. */
   async refreshAfterRejection(rejectedToken: string): Promise<string> {
     const current = accessTokenOf(this.credentials);
     if (current && current !== rejectedToken && !this.isNearExpiry(this.credentials!)) return current;
-    return this.refreshing.run(() => this.refresh(rejectedToken, true));
+    return this.refreshing.run(() => this.lockedRefresh(rejectedToken, true));
+  }
+
+  /** Other gateway processes sharing the file wait, then find the new token in it (see refresh). */
+  private lockedRefresh(staleToken: string | undefined, rejected = false): Promise<string> {
+    if (this.settings.credsBase64) return this.refresh(staleToken, rejected);
+    return this.lock.run(credentialLockKey(this.settings.credsFilePath), () => this.refresh(staleToken, rejected));
   }
 
   private isNearExpiry(credentials: Credentials): boolean {

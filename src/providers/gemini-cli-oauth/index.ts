@@ -16,6 +16,6 @@ export const geminiCliOAuthAdapter: ProviderAdapter = {
     body: () => ({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
   },
   // Cheap by contract: credentials are read and the project discovered on the first request.
-  createClient: (settings, { http, logger }) => new GeminiCliOAuthClient(readGeminiSettings(settings), http, logger),
+  createClient: (settings, { http, logger, credentialLock }) => new GeminiCliOAuthClient(readGeminiSettings(settings), http, logger, credentialLock),
   login: geminiLogin,
 };

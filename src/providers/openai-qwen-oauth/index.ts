@@ -19,8 +19,8 @@ export const openaiQwenOauthAdapter: ProviderAdapter = {
     defaultModel: QWEN_DEFAULT_MODEL,
     body: (model) => ({ model, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
   },
-  createClient(settings, { http, logger }): ProviderClient {
-    return createQwenClient(readQwenSettings(settings), http, logger);
+  createClient(settings, { http, logger, credentialLock }): ProviderClient {
+    return createQwenClient(readQwenSettings(settings), http, logger, credentialLock);
   },
   login: qwenDeviceLogin,
 };

@@ -3,6 +3,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import type { ModelInfo, ProviderClient, UpstreamRequest, UpstreamResponse } from '../provider-adapter.js';
 import { passthroughResponse } from '../provider-adapter.js';
+import type { CredentialLock } from '../shared/oauth/credential-lock.js';
 import { prepareQwenBody } from './qwen-body.js';
 import { QwenCredentialStore, type QwenCredentials } from './qwen-credential-store.js';
 import { classifyQwenError } from './qwen-errors.js';
@@ -18,12 +19,14 @@ function isTokenRejected(error: unknown): boolean {
 }
 
 /** One Qwen OAuth account: OpenAI Chat Completions to the account's `resource_url`, with refresh. */
-export function createQwenClient(settings: QwenSettings, http: UpstreamHttpClient, logger?: Logger): ProviderClient {
+export function createQwenClient(settings: QwenSettings, http: UpstreamHttpClient, logger?: Logger, credentialLock?: CredentialLock): ProviderClient {
   const store = new QwenCredentialStore({
     credentialsPath: settings.credentialsPath,
     oauthBaseUrl: settings.oauthBaseUrl,
     refreshSkewMs: settings.refreshSkewMs,
+    dispatcher: http.dispatcher,
     logger,
+    credentialLock,
   });
 
   async function sendOnce(credentials: QwenCredentials, request: UpstreamRequest, body: Buffer): Promise<UpstreamResponse> {

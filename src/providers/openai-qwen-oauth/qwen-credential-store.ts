@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { readCredentialFile, readExpiryMs, writeCredentialFileAtomic } from '../shared/oauth/credential-file.js';
+import { type CredentialLock, PROCESS_LOCAL_LOCK, credentialLockKey } from '../shared/oauth/credential-lock.js';
 import { SingleFlight } from '../shared/oauth/single-flight.js';
 import { lockPathFor, withFileLock } from './qwen-file-lock.js';
 import { QWEN_CLIENT_ID } from './qwen-settings.js';
@@ -24,8 +26,12 @@ export interface QwenCredentialStoreOptions {
   readonly credentialsPath: string;
   readonly oauthBaseUrl: string;
   readonly refreshSkewMs: number;
+  /** How token refreshes reach the OAuth server (the account's proxy); default: direct. */
+  readonly dispatcher?: Dispatcher;
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Held around Qwen Code's file lock when several gateway processes share the file (REDIS_URL). */
+  readonly credentialLock?: CredentialLock;
 }
 
 function toCredentials(fields: Record<string, unknown>, credentialsPath: string): QwenCredentials {
@@ -83,7 +89,10 @@ export class QwenCredentialStore {
   refresh(staleToken: string): Promise<QwenCredentials> {
     const known = this.current;
     if (known && known.accessToken !== staleToken && this.isFresh(known)) return Promise.resolve(known);
-    return this.refreshing.run(() => withFileLock(lockPathFor(this.options.credentialsPath), () => this.refreshFromFile(staleToken)));
+    const { credentialsPath, credentialLock = PROCESS_LOCAL_LOCK } = this.options;
+    return this.refreshing.run(() =>
+      credentialLock.run(credentialLockKey(credentialsPath), () => withFileLock(lockPathFor(credentialsPath), () => this.refreshFromFile(staleToken))),
+    );
   }
 
   private isFresh(credentials: QwenCredentials): boolean {
@@ -115,7 +124,7 @@ export class QwenCredentialStore {
         grant_type: 'refresh_token',
         refresh_token: refreshToken,
         client_id: QWEN_CLIENT_ID,
-      });
+      }, undefined, this.options.dispatcher);
     } catch (error) {
       throw refreshFailed(`token endpoint unreachable: ${(error as Error).message}`, error);
     }

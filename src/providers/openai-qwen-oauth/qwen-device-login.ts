@@ -6,6 +6,7 @@ import { readCredentialFile, writeCredentialFileAtomic } from '../shared/oauth/c
 import { createPkcePair } from './qwen-pkce.js';
 import { QWEN_CLIENT_ID, QWEN_DEVICE_GRANT, QWEN_SCOPE, readQwenSettings } from './qwen-settings.js';
 import { describeOAuthError, mergeTokenAnswer, postOAuthForm, type OAuthAnswer } from './qwen-token-endpoint.js';
+import { loginDispatcher } from '../../upstream/proxy/login-dispatcher.js';
 
 /** RFC 8628 defaults when the server leaves them out. */
 const DEFAULT_INTERVAL_SECONDS = 5;
@@ -93,6 +94,7 @@ export async function pollForToken(tokenUrl: string, code: DeviceCode, verifier:
           tokenUrl,
           { grant_type: QWEN_DEVICE_GRANT, client_id: QWEN_CLIENT_ID, device_code: code.deviceCode, code_verifier: verifier },
           context.signal,
+          loginDispatcher('openai-qwen-oauth', context.settings),
         );
       } catch (error) {
         if (context.signal.aborted) throw loginFailed('cancelled');
@@ -147,6 +149,7 @@ export function createQwenDeviceLogin(clock: DeviceLoginClock = realClock): CliL
           `${settings.oauthBaseUrl}/api/v1/oauth2/device/code`,
           { client_id: QWEN_CLIENT_ID, scope: QWEN_SCOPE, code_challenge: challenge, code_challenge_method: 'S256' },
           context.signal,
+          loginDispatcher('openai-qwen-oauth', context.settings),
         );
       } catch (error) {
         throw loginFailed(`cannot reach ${settings.oauthBaseUrl}: ${(error as Error).message}`, error);

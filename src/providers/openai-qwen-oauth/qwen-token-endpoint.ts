@@ -1,7 +1,10 @@
 /**
  * Form posts to Qwen's OAuth server (device code and token endpoints). Both are small JSON answers,
- * so plain fetch is enough; the caller decides what an error answer means.
+ * so undici's fetch is enough (its dispatcher carries the account's proxy, if any); the caller
+ * decides what an error answer means.
  */
+import { type Dispatcher, fetch } from 'undici';
+
 export interface OAuthAnswer {
   readonly status: number;
   /** The parsed JSON object, or `{}` when the body was not a JSON object. */
@@ -12,13 +15,14 @@ export interface OAuthAnswer {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export async function postOAuthForm(url: string, form: Record<string, string>, signal?: AbortSignal): Promise<OAuthAnswer> {
+export async function postOAuthForm(url: string, form: Record<string, string>, signal?: AbortSignal, dispatcher?: Dispatcher): Promise<OAuthAnswer> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams(form).toString(),
     signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    dispatcher,
   });
   const text = (await response.text()).slice(0, 4096);
   let body: Record<string, unknown> = {};

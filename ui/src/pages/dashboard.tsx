@@ -183,7 +183,7 @@ export function DashboardPage() {
         <h2 id="providers-health-title">Providers</h2>
         {pools && pools.groups.length === 0 ? <Empty>No provider configured yet: add one on the Providers page.</Empty> : null}
         <div class="table-wrap">
-          <table>
+          <table class="responsive">
             <thead>
               <tr>
                 <th scope="col">Provider</th>
@@ -202,16 +202,16 @@ export function DashboardPage() {
                     <th scope="row">
                       <a href="#/providers">{group.name}</a>
                     </th>
-                    <td>
+                    <td data-label="Health">
                       <span class={`health tone-${tone}`}>
                         <span class="dot" aria-hidden="true" />
                         {words}
                       </span>
                     </td>
-                    <td class="num">
+                    <td data-label="Healthy / total" class="num">
                       {healthy} / {group.count}
                     </td>
-                    <td class="num">{group.items.reduce((sum, item) => sum + item.inFlight, 0)}</td>
+                    <td data-label="In flight" class="num">{group.items.reduce((sum, item) => sum + item.inFlight, 0)}</td>
                   </tr>
                 );
               })}

@@ -56,7 +56,7 @@ const FALLBACK_FIELDS: Record<string, FieldSpec[]> = {
   'claude-kiro-oauth': [{ key: 'KIRO_OAUTH_CREDS_FILE_PATH', type: 'string', description: 'Kiro token file (import one on the OAuth page)' }],
 };
 
-const SECRET_KEY = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|BASE64|COOKIE|AUTHORIZATION)$|(_KEY_|_TOKEN_|_SECRET_)/i;
+const SECRET_KEY = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|BASE64|COOKIE|AUTHORIZATION)$/i;
 
 interface JsonSchemaProperty {
   type?: string | string[];

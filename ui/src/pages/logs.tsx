@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { CopyId, Empty, ErrorBox, PageHeader, RelTime, useTick } from '../components';
-import { exactTime, formatCost, formatCount, formatMs } from '../format';
+import { exactTime, formatCost, formatCount, formatMs, shortId } from '../format';
 import { isErrorRecord, liveLabel, type RequestRecord, useRequestRecords } from '../records';
 
 function StatusCell({ record }: { record: RequestRecord }) {
@@ -37,7 +37,9 @@ function Details({ record, onClose }: { record: RequestRecord; onClose: () => vo
   return (
     <section class="panel details" aria-labelledby="details-title">
       <div class="page-header">
-        <h2 id="details-title">Request {record.requestId}</h2>
+        <h2 id="details-title">
+          Request <CopyId id={record.requestId} />
+        </h2>
         <button type="button" onClick={onClose}>
           Close
         </button>
@@ -132,7 +134,9 @@ export function LogsPage() {
                     <StatusCell record={record} />
                   </td>
                   <td data-label="Provider">{record.provider ?? '–'}</td>
-                  <td data-label="Instance">{record.instanceName ?? record.instance ?? '–'}</td>
+                  <td data-label="Instance" title={record.instance ?? undefined}>
+                    {record.instanceName && record.instanceName !== record.instance ? record.instanceName : shortId(record.instance ?? '–')}
+                  </td>
                   <td data-label="Model">
                     <code>{record.model ?? record.modelAsked ?? '–'}</code>
                   </td>
@@ -145,8 +149,7 @@ export function LogsPage() {
                   <td data-label="Request">
                     <button type="button" class="link" onClick={() => setSelected(record)} aria-label={`Details of request ${record.requestId}`}>
                       details
-                    </button>{' '}
-                    <CopyId id={record.requestId} />
+                    </button>
                   </td>
                 </tr>
               ))}

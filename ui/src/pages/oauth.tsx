@@ -236,7 +236,7 @@ export function OAuthPage({ query }: { query: URLSearchParams }) {
         {files.data && files.data.files.length === 0 ? <Empty>No OAuth accounts yet: sign in with Google, get a Qwen code or import a Kiro token above.</Empty> : null}
         {files.data && files.data.files.length > 0 ? (
           <div class="table-wrap">
-            <table>
+            <table class="responsive">
               <thead>
                 <tr>
                   <th scope="col">Instance</th>
@@ -252,15 +252,15 @@ export function OAuthPage({ query }: { query: URLSearchParams }) {
                   return (
                     <tr key={file.uuid}>
                       <th scope="row">
-                        <div>{file.name}</div>
+                        {file.name !== file.uuid ? <div>{file.name}</div> : null}
                         <CopyId id={file.uuid} />
                       </th>
-                      <td>{file.providerType}</td>
-                      <td>
+                      <td data-label="Provider">{file.providerType}</td>
+                      <td data-label="File" class="wrap-cell">
                         <code class="wrap">{file.file}</code>
                         {file.exists ? null : <span class="health tone-bad"> missing</span>}
                       </td>
-                      <td>
+                      <td data-label="Access token expires">
                         {expires ? (
                           <span title={exactTime(expires)}>
                             {expires < Date.now() ? `expired ${relativeTime(expires)}` : relativeTime(expires)}
@@ -270,7 +270,7 @@ export function OAuthPage({ query }: { query: URLSearchParams }) {
                           <span class="muted">unknown</span>
                         )}
                       </td>
-                      <td>
+                      <td data-label="Last refresh">
                         <RelTime time={file.lastRefreshAt ? Date.parse(file.lastRefreshAt) : undefined} />
                       </td>
                     </tr>

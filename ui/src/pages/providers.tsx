@@ -6,6 +6,46 @@ import { clockTime, exactTime, formatCount, formatMs } from '../format';
 import { describeHealth, type PoolItem, type PoolsAnswer } from '../pool-types';
 import { EntryForm, type EntriesAnswer } from './entry-form';
 
+interface TodayRow {
+  readonly instance?: string | null;
+  readonly requests: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+interface QuotaAnswer {
+  readonly uuid: string;
+  readonly source: 'api' | 'headers' | 'none';
+  readonly readAt: string | null;
+  readonly quota: Record<string, any> | null;
+  readonly error?: string;
+}
+
+/** One line for what a backend says about an account's quota; the full answer goes in the title. */
+function describeQuota(quota: QuotaAnswer | undefined): { text: string; title?: string } {
+  if (!quota || quota.source === 'none') return { text: '–' };
+  if (quota.error || !quota.quota) return { text: 'unknown', title: quota.error };
+  const title = JSON.stringify(quota.quota, null, 1).slice(0, 800);
+  const windows = quota.quota.windows as Record<string, { limit?: number; remaining?: number }> | undefined;
+  if (windows) {
+    const parts = Object.entries(windows)
+      .filter(([, value]) => value.remaining !== undefined)
+      .map(([name, value]) => `${name} ${formatCount(value.remaining ?? 0)}${value.limit !== undefined ? `/${formatCount(value.limit)}` : ''} left`);
+    if (parts.length > 0) return { text: parts.join(', '), title };
+  }
+  const buckets = quota.quota.buckets as Array<{ remainingFraction?: number; modelId?: string }> | undefined;
+  if (Array.isArray(buckets) && buckets.length > 0) {
+    const lowest = [...buckets].sort((a, b) => (a.remainingFraction ?? 1) - (b.remainingFraction ?? 1))[0];
+    if (lowest?.remainingFraction !== undefined) return { text: `${Math.round(lowest.remainingFraction * 100)} % left${lowest.modelId ? ` (${lowest.modelId})` : ''}`, title };
+  }
+  return { text: 'reported', title };
+}
+
+function localMidnight(): string {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate()).toISOString();
+}
+
 function HealthCell({ item, now }: { item: PoolItem; now: number }) {
   const health = describeHealth(item, now, clockTime);
   const until = Math.max(item.cooldownUntil, item.quotaOutUntil);
@@ -17,11 +57,12 @@ function HealthCell({ item, now }: { item: PoolItem; now: number }) {
   );
 }
 
-function InstanceRow({ item, now, editable, onChanged, onEdit }: { item: PoolItem; now: number; editable: boolean | undefined; onChanged: () => void; onEdit: () => void }) {
+function InstanceRow({ item, now, editable, today, quota, onChanged, onEdit }: { item: PoolItem; now: number; editable: boolean | undefined; today: TodayRow | undefined | null; quota: QuotaAnswer | undefined; onChanged: () => void; onEdit: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
   const [showError, setShowError] = useState(false);
+  const quotaText = describeQuota(quota);
   const act = async (action: string) => {
     setBusy(true);
     setError(undefined);
@@ -61,9 +102,18 @@ function InstanceRow({ item, now, editable, onChanged, onEdit }: { item: PoolIte
           {formatCount(item.inFlight)}
           {item.queued > 0 ? <span class="muted"> +{item.queued} queued</span> : null}
         </td>
-        <td data-label="Requests" class="num">{formatCount(item.usageCount)}</td>
+        {today === null ? (
+          <td data-label="Requests" class="num">{formatCount(item.usageCount)}</td>
+        ) : (
+          <td data-label="Today" class="num" title="Requests and tokens (input + output) since midnight">
+            {formatCount(today?.requests ?? 0)} req
+            <div class="muted small">{formatCount((today?.inputTokens ?? 0) + (today?.outputTokens ?? 0))} tok</div>
+          </td>
+        )}
         <td data-label="Errors" class="num">{formatCount(item.errorCount)}</td>
-        <td data-label="Latency" class="num">{formatMs(item.latencyEwmaMs)}</td>
+        <td data-label="Quota" title={quotaText.title}>
+          {quotaText.text}
+        </td>
         <td data-label="Last used">
           <RelTime time={item.lastUsedAt} />
         </td>
@@ -121,6 +171,12 @@ export function ProvidersPage() {
   const pools = usePolling((signal) => api<PoolsAnswer>('/api/pools', { signal }), 3000);
   const entries = usePolling((signal) => api<EntriesAnswer>('/api/pool-entries', { signal }), 5000);
   const [editing, setEditing] = useState<{ uuid?: string; group?: string } | undefined>(undefined);
+  // Today's requests and tokens per instance, and quotas, from the usage API (absent: fall back to the pool's counters).
+  const today = usePolling((signal) => api<{ rows: TodayRow[] }>(`/api/usage?from=${encodeURIComponent(localMidnight())}&groupBy=instance`, { signal }), 10_000);
+  const quotas = usePolling((signal) => api<{ quotas?: QuotaAnswer[]; instances?: QuotaAnswer[] } | QuotaAnswer[]>('/api/quotas', { signal }), 60_000);
+  const todayByInstance = today.data ? new Map(today.data.rows.map((row) => [row.instance ?? '', row])) : undefined;
+  const quotaList = Array.isArray(quotas.data) ? quotas.data : (quotas.data?.quotas ?? quotas.data?.instances ?? []);
+  const quotaByInstance = new Map(quotaList.map((quota) => [quota.uuid, quota]));
   const refresh = () => {
     pools.reload();
     entries.reload();
@@ -166,9 +222,9 @@ export function ProvidersPage() {
                       <th scope="col">Instance</th>
                       <th scope="col">Health</th>
                       <th scope="col" class="num">In flight</th>
-                      <th scope="col" class="num">Requests</th>
+                      <th scope="col" class="num">{todayByInstance ? 'Today' : 'Requests'}</th>
                       <th scope="col" class="num">Errors</th>
-                      <th scope="col" class="num">Latency</th>
+                      <th scope="col">Quota</th>
                       <th scope="col">Last used</th>
                       <th scope="col">Last error</th>
                       <th scope="col">Actions</th>
@@ -176,7 +232,9 @@ export function ProvidersPage() {
                   </thead>
                   <tbody>
                     {group.items.map((item) => (
-                      <InstanceRow key={item.uuid} item={item} now={now} editable={entries.data ? inFile.has(item.uuid) : undefined} onChanged={refresh} onEdit={() => setEditing({ uuid: item.uuid, group: group.name })} />
+                      <InstanceRow key={item.uuid} item={item} now={now} editable={entries.data ? inFile.has(item.uuid) : undefined}
+                        today={todayByInstance ? todayByInstance.get(item.uuid) : null}
+                        quota={quotaByInstance.get(item.uuid)} onChanged={refresh} onEdit={() => setEditing({ uuid: item.uuid, group: group.name })} />
                     ))}
                   </tbody>
                 </table>

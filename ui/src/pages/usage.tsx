@@ -65,8 +65,19 @@ export function UsagePage() {
   const table = usePolling((signal) => api<UsageAnswer>(`/api/usage?${range}&groupBy=${dimension}`, { signal }), 30_000, [range, dimension]);
   const series = usePolling((signal) => api<UsageAnswer>(`/api/usage?${range}&groupBy=${bucket}`, { signal }), 30_000, [range, bucket]);
   const rows = [...(table.data?.rows ?? [])].sort((a, b) => b.requests - a.requests);
-  const points = [...(series.data?.rows ?? [])].sort((a, b) => String(a[bucket]).localeCompare(String(b[bucket])));
-  const times = points.map((row) => Date.parse(String(row[bucket]).length <= 10 ? `${row[bucket]}T00:00:00Z` : String(row[bucket])) / 1000);
+  // Every bucket of the range, empty ones as zero, so the chart's axis is the range asked for.
+  const step = bucket === 'hour' ? 3_600_000 : DAY_MS;
+  const byBucket = new Map((series.data?.rows ?? []).map((row) => [Date.parse(bucket === 'day' ? `${row.day}T00:00:00Z` : String(row.hour)), row]));
+  const times: number[] = [];
+  const requestsSeries: number[] = [];
+  const tokenSeries: number[] = [];
+  for (let start = Math.floor(Date.parse(from) / step) * step; start < Date.parse(to); start += step) {
+    const row = byBucket.get(start);
+    times.push(start / 1000);
+    requestsSeries.push(row?.requests ?? 0);
+    tokenSeries.push(row ? row.inputTokens + row.outputTokens : 0);
+  }
+  const anyRequests = requestsSeries.some((value) => value > 0);
   const unpriced = sum(rows, (row) => row.unpricedRequests);
 
   return (
@@ -125,13 +136,13 @@ export function UsagePage() {
       </dl>
       <section class="panel" aria-labelledby="usage-chart-title">
         <h2 id="usage-chart-title">Requests and tokens per {bucket}</h2>
-        {points.length === 0 ? <p class="muted small">No requests in this range.</p> : null}
+        {series.data && !anyRequests ? <p class="muted small">No requests in this range.</p> : null}
         <TimeChart
           label={`Requests and tokens per ${bucket} from ${fromDay} to ${toDay}`}
           times={times}
           series={[
-            { label: 'requests', values: points.map((row) => row.requests), stroke: '#3b82f6', bars: true },
-            { label: 'tokens / 1000', values: points.map((row) => (row.inputTokens + row.outputTokens) / 1000), stroke: '#f59e0b' },
+            { label: 'requests', values: requestsSeries, stroke: '#3b82f6', bars: true },
+            { label: 'tokens', values: tokenSeries, stroke: '#f59e0b', scale: 'tokens' },
           ]}
         />
       </section>

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError } from '../../../config/config-error.js';
 import { GatewayError } from '../../../errors/gateway-error.js';
 import { UpstreamHttpClient } from '../../../upstream/http-client.js';
+import { loginProxyUrl } from '../../../upstream/proxy/proxy-url.js';
 import type { CliLogin, CliLoginContext } from '../../provider-adapter.js';
 import { writeCredentialFileAtomic } from '../../shared/oauth/credential-file.js';
 import { postTokenForm, toCredentialFields } from '../google-token-endpoint.js';
@@ -49,7 +50,7 @@ async function runGeminiLogin(args: readonly string[], context: CliLoginContext)
   const server = await startCallbackServer({ port: options.port, state, timeoutMs: options.timeoutMs, signal: context.signal }).catch((error: Error) => {
     throw loginError(`cannot listen on port ${options.port} for the browser's redirect (${error.message}); pick another with --port`);
   });
-  const http = new UpstreamHttpClient({ connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, maxRetries: 2, baseDelayMs: 500 });
+  const http = new UpstreamHttpClient({ connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, maxRetries: 2, baseDelayMs: 500, proxyUrl: loginProxyUrl('gemini-cli-oauth', context.settings) });
   try {
     const authUrl = new URL(settings.authUrl);
     const query = {
