@@ -153,3 +153,36 @@ describe('usage records survive restarts and a killed gateway process', () => {
     expect(countRows(file)).toBe(stored + 5);
   }, 120_000);
 });
+
+describe('several gateway processes sharing one usage file', () => {
+  it('all start on a fresh file at once (one applies the schema, the others wait for it) and every record counts', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'usage-shared-'));
+    const file = path.join(dir, 'usage.db');
+    const store = new URL('../dist/usage/sqlite-usage-store.js', import.meta.url).href;
+    // Each process opens the store the way the gateway does and appends 25 records.
+    const script = `
+      const { SqliteUsageStore } = await import(${JSON.stringify(store)});
+      // All processes open the file at the same instant, as gateways started together do.
+      while (Date.now() < Number(process.argv[2])) {}
+      const store = new SqliteUsageStore(process.argv[1]);
+      const records = Array.from({ length: 25 }, (_, index) => ({
+        time: Date.now(), requestId: process.pid + '-' + index, keyId: null, protocol: 'openai-chat', provider: 'openai-custom',
+        instance: 'a', instanceName: null, modelAsked: 'm', model: 'm', stream: false, status: 200, errorClass: null,
+        failovers: 0, fallbacks: 0, inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
+        usageSource: 'upstream', costUsd: null, durationMs: 1, ttfbMs: 1, bytesOut: 1,
+      }));
+      await store.append(records);
+      await store.close();`;
+    const startAt = Date.now() + 3000;
+    const runs = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, file, String(startAt)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      return new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+    });
+    const results = await Promise.all(runs);
+    expect(results.map((result) => result.stderr)).toEqual(Array(6).fill(''));
+    expect(results.map((result) => result.code)).toEqual(Array(6).fill(0));
+    expect(countRows(file)).toBe(150);
+  }, 60_000);
+});

@@ -10,12 +10,17 @@ declare module 'better-sqlite3' {
       get(...params: unknown[]): Row | undefined;
       all(...params: unknown[]): Row[];
     }
+    interface Transaction<Args extends unknown[], Result> {
+      (...args: Args): Result;
+      /** BEGIN IMMEDIATE: takes the write lock before the body runs. */
+      immediate(...args: Args): Result;
+    }
     interface Connection {
       readonly open: boolean;
       prepare<Row = unknown>(sql: string): Statement<Row>;
       exec(sql: string): this;
       pragma(source: string, options?: { simple?: boolean }): unknown;
-      transaction<Args extends unknown[], Result>(fn: (...args: Args) => Result): (...args: Args) => Result;
+      transaction<Args extends unknown[], Result>(fn: (...args: Args) => Result): Transaction<Args, Result>;
       close(): this;
     }
     interface Options {

@@ -59,14 +59,22 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Connection): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const current = version();
   if (current > SCHEMA_VERSION) {
     throw new Error(`usage database schema version ${current} is newer than this gateway understands (${SCHEMA_VERSION})`);
   }
-  for (let version = current; version < SCHEMA_VERSION; version += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // Several gateway processes (--workers, a shared Redis pool) may open a new file at once: each step
+  // takes the write lock first (BEGIN IMMEDIATE) and re-reads the version under it, so exactly one
+  // process applies it and the others see it done.
+  const step = db.transaction(() => {
+    const now = version();
+    if (now >= SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[now] as string);
+    db.pragma(`user_version = ${now + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one step per transaction
   }
 }
