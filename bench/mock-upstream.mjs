@@ -22,7 +22,7 @@ function claudeEvent(type, data) {
 }
 
 /** Streams `count` chunks, `spacingMs` apart (0: as fast as possible); `hold` keeps the stream open idle. */
-async function streamOpenAi(response, count, spacingMs, hold) {
+async function streamOpenAi(response, count, spacingMs, hold, includeUsage) {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
   for (let index = 0; index < count; index += 1) {
     if (response.destroyed) return;
@@ -31,6 +31,8 @@ async function streamOpenAi(response, count, spacingMs, hold) {
   }
   if (hold) return; // idle open stream: closed by the client
   response.write(openaiChunk('', 'stop'));
+  // As OpenAI does when the request asks with stream_options.include_usage (the gateway does, for accounting).
+  if (includeUsage) response.write(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":${count},"total_tokens":${9 + count}}}\n\n`);
   response.end('data: [DONE]\n\n');
 }
 
@@ -66,7 +68,7 @@ const server = createServer((request, response) => {
       else { response.writeHead(200, { 'content-type': 'application/json', 'content-length': claudeJson.length }); response.end(claudeJson); }
       return;
     }
-    if (body.stream) void streamOpenAi(response, chunksWanted, spacing, hold);
+    if (body.stream) void streamOpenAi(response, chunksWanted, spacing, hold, body.stream_options?.include_usage === true);
     else { response.writeHead(200, { 'content-type': 'application/json', 'content-length': openaiJson.length }); response.end(openaiJson); }
   });
 });

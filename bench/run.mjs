@@ -223,6 +223,27 @@ async function main() {
   pool3.child.kill('SIGTERM');
   pool10k.child.kill('SIGTERM');
 
+  // Usage accounting (SQLite records, rollups) and Prometheus metrics on (the default) against both off.
+  const accountingOff = await startGateway(mockUrl, 0, [], { USAGE_ENABLED: false, METRICS_ENABLED: false });
+  const accountingOn = await startGateway(mockUrl, 0, [], { USAGE_ENABLED: true, METRICS_ENABLED: true });
+  for (const url of [accountingOff.url, accountingOn.url]) {
+    await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
+  }
+  const accountingTargets = {
+    direct: mockUrl,
+    off: { url: accountingOff.url, pid: accountingOff.child.pid },
+    on: { url: accountingOn.url, pid: accountingOn.child.pid },
+  };
+  for (const stream of [false, true]) {
+    scenarios.push({
+      name: `accounting off vs on${stream ? ' stream (20 chunks)' : ''}, c=16`,
+      results: await interleaved(accountingTargets, () => ({
+        path: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream }, concurrency: 16, requests: Math.round(8000 * scale),
+      })),
+    });
+  }
+  accountingOff.child.kill('SIGTERM');
+  accountingOn.child.kill('SIGTERM');
   scenarios.push(...(await redisScenarios(mockUrl)));
 
   const memory = { idleRssMb: idleRss, peakRssMb: peakRss, idleStreams };
@@ -325,6 +346,8 @@ function evaluateTargets(scenarios, memory) {
   const stream = find('openai stream 200 chunks, c=1');
   const pools = find('pool of 3 vs 10,000 instances, c=16');
   const conversion = find('claude client -> openai backend, c=16');
+  const accounting = find('accounting off vs on, c=16');
+  const accountingStream = find('accounting off vs on stream (20 chunks), c=16');
   const redis = find('pool of 3, embedded vs Redis store, c=16');
   const redisLimited = find('pool of 3 with concurrencyLimit, embedded vs Redis store, c=16');
   // `floor` is what the bare node:http pass-through scores on the same measure in the same run: the
@@ -355,6 +378,8 @@ function evaluateTargets(scenarios, memory) {
       value: pools.pool10k.cpuUsPerRequest / pools.pool3.cpuUsPerRequest - 1, target: 0.1, max: true,
       rpsRatio: pools.pool10k.rps / pools.pool3.rps,
     },
+    accountingCostPerRequest: { value: accounting.on.cpuUsPerRequest / accounting.off.cpuUsPerRequest - 1, target: 0.05, max: true },
+    accountingCostPerStream: { value: accountingStream.on.cpuUsPerRequest / accountingStream.off.cpuUsPerRequest - 1, target: 0.05, max: true },
     idleRssMb: { value: memory.idleRssMb, target: 60, max: true },
     rssPerThousandIdleStreamsMb: { value: memory.idleStreams.perThousand, target: 20, max: true, floor: memory.idleStreams.floor.perThousand },
     gatewayCpuVsBareAtC64: { value: c64.gateway.cpuUsPerRequest / c64.bare.cpuUsPerRequest },

@@ -16,6 +16,11 @@ export async function runCommand(argv: string[], onServing: () => void): Promise
       await runAuth(argv.slice(1), cwd);
       return;
     }
+    if (argv[0] === 'usage') {
+      const { runUsage } = await import('./usage.js');
+      await runUsage(argv.slice(1), cwd);
+      return;
+    }
     const request = await loadConfig(argv, cwd);
     if (request.kind === 'help') {
       process.stdout.write(renderHelp());

@@ -50,6 +50,12 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--redis-lease-ttl-ms', key: 'REDIS_LEASE_TTL_MS', type: 'int', description: 'life of a concurrency slot whose process stopped renewing it' },
   { flag: '--workers', key: 'WORKERS', type: 'int', description: 'gateway processes sharing one port (above 1 needs REDIS_URL)' },
   { flag: '--shutdown-grace-ms', key: 'SHUTDOWN_GRACE_MS', type: 'int', description: 'how long running streams may finish on SIGTERM/SIGINT' },
+  { flag: '--usage-enabled', key: 'USAGE_ENABLED', type: 'bool', description: 'record every request\'s usage in the usage database' },
+  { flag: '--usage-db', key: 'USAGE_DB_PATH', type: 'string', description: 'usage database file (SQLite)' },
+  { flag: '--usage-retention-days', key: 'USAGE_RETENTION_DAYS', type: 'int', description: 'days raw usage records are kept (rollups stay)' },
+  { flag: '--model-prices-file', key: 'MODEL_PRICES_FILE_PATH', type: 'string', description: 'JSON of USD per million tokens per model or glob' },
+  { flag: '--metrics-enabled', key: 'METRICS_ENABLED', type: 'bool', description: 'serve Prometheus metrics at /metrics' },
+  { flag: '--metrics-public', key: 'METRICS_PUBLIC', type: 'bool', description: '/metrics without the admin key' },
 ];
 
 /** Flags of the original for its admin UI, which we do not have yet: accepted and ignored with a warning. */

@@ -20,6 +20,7 @@ export function renderHelp(): string {
     'Usage: aiclient2api [options]',
     '       aiclient2api --config path/to/config.json',
     '       aiclient2api auth <name>            log in to a backend (aiclient2api auth --help lists them)',
+    '       aiclient2api usage [--since 24h] [--by provider,model]   usage table from the usage database',
     '',
     'An LLM API gateway: OpenAI, Claude and Gemini clients in front of many backends.',
     `Options override ${DEFAULT_CONFIG_PATH} (relative to the working directory), which overrides defaults.`,

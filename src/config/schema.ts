@@ -81,6 +81,13 @@ export const DEFAULTS = {
   LOG_DIR: 'logs',
   LOG_MAX_FILE_SIZE: 10 * 1024 * 1024,
   LOG_MAX_FILES: 10,
+  USAGE_ENABLED: true,
+  USAGE_DB_PATH: 'configs/usage.db',
+  USAGE_RETENTION_DAYS: 90,
+  MODEL_PRICES_FILE_PATH: '',
+  METRICS_ENABLED: true,
+  METRICS_PUBLIC: false,
+  QUOTA_CACHE_SECONDS: 60,
   REDIS_URL: '',
   REDIS_KEY_PREFIX: 'aiclient:',
   REDIS_LEASE_TTL_MS: 10_000,
@@ -149,6 +156,13 @@ export const ConfigSchema = z
     LOG_DIR: z.string().min(1).default(DEFAULTS.LOG_DIR),
     LOG_MAX_FILE_SIZE: int(1024).default(DEFAULTS.LOG_MAX_FILE_SIZE),
     LOG_MAX_FILES: int(1, 1000).default(DEFAULTS.LOG_MAX_FILES),
+    USAGE_ENABLED: bool.default(DEFAULTS.USAGE_ENABLED),
+    USAGE_DB_PATH: z.string().min(1).default(DEFAULTS.USAGE_DB_PATH),
+    USAGE_RETENTION_DAYS: int(1, 36_500).default(DEFAULTS.USAGE_RETENTION_DAYS),
+    MODEL_PRICES_FILE_PATH: z.string().default(DEFAULTS.MODEL_PRICES_FILE_PATH),
+    METRICS_ENABLED: bool.default(DEFAULTS.METRICS_ENABLED),
+    METRICS_PUBLIC: bool.default(DEFAULTS.METRICS_PUBLIC),
+    QUOTA_CACHE_SECONDS: int(0, 86_400).default(DEFAULTS.QUOTA_CACHE_SECONDS),
     /** Shared pool state for several gateway processes (src/redis); empty = embedded store. */
     REDIS_URL: z
       .string()
@@ -169,4 +183,6 @@ export const PATH_KEYS = [
   'CUSTOM_MODELS_FILE_PATH',
   'SYSTEM_PROMPT_FILE_PATH',
   'LOG_DIR',
+  'USAGE_DB_PATH',
+  'MODEL_PRICES_FILE_PATH',
 ] as const;

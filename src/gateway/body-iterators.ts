@@ -5,10 +5,20 @@ import { extractStreamDeltaText } from './prompt-text.js';
 
 /** Small async-iterator pieces the gateway wraps around upstream bodies. */
 
+/** The last two chunks of a body (where its usage object is), kept without copying. */
+export interface ChunkTail {
+  previous?: Buffer;
+  last?: Buffer;
+}
+
 /** Passes chunks on, keeping a copy when `chunks` is given (the body's failures are already classified by the edge). */
-export async function* collectInto(body: AsyncIterable<Buffer>, chunks: Buffer[] | undefined): AsyncGenerator<Buffer> {
+export async function* collectInto(body: AsyncIterable<Buffer>, chunks: Buffer[] | undefined, tail?: ChunkTail): AsyncGenerator<Buffer> {
   for await (const chunk of body) {
     chunks?.push(chunk);
+    if (tail) {
+      tail.previous = tail.last;
+      tail.last = chunk;
+    }
     yield chunk;
   }
 }

@@ -1,5 +1,5 @@
 import { createStreamTranscoder } from '../protocols/canonical/transcode.js';
-import type { CanonicalRequest, CanonicalResponse, StreamEncoderOptions } from '../protocols/canonical/types.js';
+import type { CanonicalRequest, CanonicalResponse, StreamEncoderOptions, StreamEvent, Usage } from '../protocols/canonical/types.js';
 import { getCodec } from '../protocols/codecs.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
@@ -39,19 +39,40 @@ export function convertStream(options: {
   backendProtocol: ProtocolId;
   canonical: CanonicalRequest;
   encoderOptions?: StreamEncoderOptions;
+  /** Receives the backend's token counts when the stream ends (also when it ends early). */
+  onUsage?: (usage: Usage | undefined) => void;
 }): ConvertedStream {
-  const transcoder = createStreamTranscoder(getCodec(options.backendProtocol), getCodec(options.clientProtocol), options.canonical, options.encoderOptions);
+  const { onUsage } = options;
+  let usage: Usage | undefined;
+  const observe = onUsage
+    ? (event: StreamEvent) => {
+        if (event.type === 'finish') usage = event.usage;
+        else if (event.type === 'message-start' && event.usage) usage = { inputTokens: 0, outputTokens: 0, ...event.usage };
+      }
+    : undefined;
+  const transcoder = createStreamTranscoder(
+    getCodec(options.backendProtocol),
+    getCodec(options.clientProtocol),
+    options.canonical,
+    options.encoderOptions,
+    observe,
+  );
   async function* frames(): AsyncGenerator<string> {
     const splitter = new SseFrameSplitter();
     // The body's own failures arrive classified (GatewayError) from the edge; a codec that throws is a gateway bug.
-    for await (const chunk of options.body) {
-      let out = '';
-      for (const frame of splitter.push(chunk)) out += transcoder.push(parseSseFrame(frame.toString('utf8')));
-      if (out !== '') yield out;
+    try {
+      for await (const chunk of options.body) {
+        let out = '';
+        for (const frame of splitter.push(chunk)) out += transcoder.push(parseSseFrame(frame.toString('utf8')));
+        if (out !== '') yield out;
+      }
+    } finally {
+      onUsage?.(usage);
     }
     const rest = splitter.flush();
     let tail = rest ? transcoder.push(parseSseFrame(rest.toString('utf8'))) : '';
     tail += transcoder.end();
+    onUsage?.(usage);
     if (tail !== '') yield tail;
   }
   return { frames: frames(), renderError: (error) => transcoder.error(error) };
@@ -63,6 +84,7 @@ export function convertResponse(
   clientProtocol: ProtocolId,
   backendProtocol: ProtocolId,
   canonical: CanonicalRequest,
+  onUsage?: (usage: Usage | undefined) => void,
 ): Buffer {
   let parsed: unknown;
   try {
@@ -77,6 +99,7 @@ export function convertResponse(
     if (isGatewayError(error)) throw error;
     throw unreadableAnswer(`does not have the ${backendProtocol} response shape`);
   }
+  onUsage?.(decoded.usage);
   return Buffer.from(JSON.stringify(getCodec(clientProtocol).encodeResponse(decoded, canonical)));
 }
 

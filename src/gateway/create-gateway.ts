@@ -10,6 +10,7 @@ import { wireHealthChecks } from './wiring/wire-health-checks.js';
 import { wireLogging } from './wiring/wire-logging.js';
 import { wirePools } from './wiring/wire-pools.js';
 import { checkConfigAccounts, createUpstreamHttpClient, wireProviders } from './wiring/wire-providers.js';
+import { wireAccounting, type Accounting } from '../usage/wire-accounting.js';
 
 export interface GatewayRuntime {
   readonly gateway: Gateway;
@@ -17,6 +18,8 @@ export interface GatewayRuntime {
   readonly healthChecker: HealthChecker;
   readonly http: UpstreamHttpClient;
   readonly promptLog: PromptLog;
+  /** Usage records and metrics; undefined when both are off. */
+  readonly accounting: Accounting | undefined;
   /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. */
   reloadPools(): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +43,15 @@ export async function createGatewayRuntime(options: {
   const { selector, directory } = await wireProviders({ config, adapters, pool: pools.pool, http, providers: options.providers, logger, credentialLock: pools.credentialLock });
   const healthChecker = wireHealthChecks({ config, adapters, pool: pools.pool, selector, logger });
   const promptLog = await wireLogging({ config, cwd: options.cwd, logger });
+  const accounting = await wireAccounting({
+    config,
+    pool: pools.pool,
+    logger,
+    clientOf: (uuid) => {
+      const instance = pools.pool.findInstance(uuid);
+      return instance && selector.clientOf(instance);
+    },
+  });
   const gateway = new Gateway({
     directory,
     selector,
@@ -51,6 +63,7 @@ export async function createGatewayRuntime(options: {
     systemPrompt: await loadSystemPrompt(config, logger),
     promptLog,
     logger,
+    collectUsage: accounting !== undefined,
     fallback: {
       providerFallbackChain: config.providerFallbackChain,
       modelFallbackMapping: config.modelFallbackMapping,
@@ -64,10 +77,12 @@ export async function createGatewayRuntime(options: {
     http,
     promptLog,
     reloadPools: () => pools.reload(),
+    accounting,
     async close() {
       healthChecker.stop();
       await pools.close();
       await promptLog.close();
+      await accounting?.close();
     },
   };
 }

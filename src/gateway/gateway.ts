@@ -5,7 +5,7 @@ import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
 import { clientClosedError } from '../upstream/transport-error.js';
 import { createAttemptBudget, DEFAULT_RETRY_SETTINGS, sendWithFirstByteDeadline, waitBeforeSameInstanceRetry, type AttemptBudget, type RetrySettings } from './attempt-budget.js';
-import { collectInto, settleWhenDone, tapText } from './body-iterators.js';
+import { collectInto, settleWhenDone, tapText, type ChunkTail } from './body-iterators.js';
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
 import { leaseOutcomeOf, upstreamFailureOf } from './escaped-errors.js';
@@ -17,6 +17,8 @@ import { extractInputText, extractResponseText } from './prompt-text.js';
 import type { ProviderDirectory, ProviderGroup } from './provider-directory.js';
 import type { RequestLogRecord } from './request-log.js';
 import { applySystemPrompt, isSystemPromptActive, type SystemPromptSettings } from './system-prompt.js';
+import { StreamUsageScanner, usageOfJsonBody } from './usage-scan.js';
+import type { Usage } from '../protocols/canonical/types.js';
 
 /** One client request, as the server layer hands it over: a value, never shared between requests. */
 export interface GatewayCall {
@@ -68,6 +70,8 @@ export interface GatewayDependencies {
   readonly systemPrompt: SystemPromptSettings;
   readonly promptLog: PromptLog;
   readonly logger: Logger;
+  /** Read token counts from upstream answers (usage accounting or metrics are on). */
+  readonly collectUsage?: boolean;
 }
 
 const NOTHING_TRIED: ReadonlySet<string> = new Set();
@@ -92,6 +96,8 @@ export class Gateway {
     const { directory, fallback } = this.dependencies;
     const selection = directory.resolve({ model: call.model, pathProvider: call.pathProvider, headerProvider: call.headerProvider });
     call.log.stream = call.stream;
+    call.log.protocol = call.protocol;
+    call.log.modelAsked = call.model;
     const targets = fallback.enabled
       ? resolveFallbackTargets(selection.group.name, selection.model ?? '', {
           providerFallbackChain: fallback.providerFallbackChain,
@@ -108,6 +114,10 @@ export class Gateway {
       if (!group?.configured) continue;
       if (firstError && budget.used >= budget.limit) break;
       const model = target.reason === 'primary' ? selection.model : target.model;
+      if (target.reason !== 'primary') {
+        call.log.fallbacks = (call.log.fallbacks ?? 0) + 1;
+        call.log.fallbackFrom = selection.group.name;
+      }
       try {
         // A fallback group still to come is another instance: no same-instance retry before it.
         return await this.runOnGroup(call, group, model, { budget, retryInPlace: index === targets.length - 1 });
@@ -134,16 +144,19 @@ export class Gateway {
     const converting = backendProtocol !== call.protocol || call.streamFormat === 'json-array';
     let conversion: Conversion | undefined;
     let body: Buffer;
+    // OpenAI-compatible streams report usage only when asked; the extra chunk is kept from the client.
+    const askUsage =
+      !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.body);
     if (converting) {
       const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model, stream: call.stream });
       conversion = { canonical: converted.canonical, backendProtocol };
       body = converted.body;
     } else {
-      body = this.prepareBody(call, model);
+      body = this.prepareBody(call, model, askUsage);
     }
     const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body, attempts);
     try {
-      return this.createResult(call, group, model, lease, response, startedAt, conversion);
+      return this.createResult(call, group, model, lease, response, startedAt, conversion, askUsage);
     } catch (error) {
       // From here on the lease is the result's to settle; if there is no result, it is ours.
       lease.release({ kind: 'cancelled' });
@@ -161,13 +174,18 @@ export class Gateway {
   }
 
   /** Forwards the client's bytes untouched unless the model prefix, internal fields or the system prompt require a change. */
-  private prepareBody(call: GatewayCall, model: string | undefined): Buffer {
+  private prepareBody(call: GatewayCall, model: string | undefined, askUsage: boolean): Buffer {
     const { systemPrompt } = this.dependencies;
     const modelChanged = call.protocol !== 'gemini' && model !== call.body.model;
     const systemActive = isSystemPromptActive(systemPrompt);
-    if (!modelChanged && !systemActive && !hasInternalFields(call.body)) return call.rawBody;
+    if (!modelChanged && !systemActive && !hasInternalFields(call.body)) {
+      if (!askUsage) return call.rawBody;
+      const spliced = call.body.stream_options === undefined ? spliceIncludeUsage(call.rawBody) : undefined;
+      if (spliced) return spliced;
+    }
     const body = this.clientBodyCopy(call);
     if (modelChanged) body.model = model;
+    if (askUsage) body.stream_options = { ...(isRecord(body.stream_options) ? body.stream_options : {}), include_usage: true };
     return Buffer.from(JSON.stringify(body));
   }
 
@@ -204,20 +222,26 @@ export class Gateway {
       }
       budget.used += 1;
       tried.add(lease.instance.id);
+      // Every attempt after a failed one is a failover (to another instance, or the same one again).
+      if (lastError) call.log.failovers = (call.log.failovers ?? 0) + 1;
       call.log.instance = lease.instance.name;
+      const attemptLog = (call.log.attempts ??= []);
       const startedAt = performance.now();
       try {
         const request = { model: model ?? '', stream: call.stream, body, clientHeaders: call.headers, signal: call.signal };
         const response = call.stream
           ? await sendWithFirstByteDeadline(lease.instance.client, request, retry.streamFirstByteTimeoutMs, group.name)
           : await lease.instance.client.send(request);
+        attemptLog.push({ provider: group.name, instance: lease.instance.id, outcome: 'success' });
         return { lease, response, startedAt };
       } catch (caught) {
         const error = upstreamFailureOf(caught, call.signal);
         if (error === undefined || error.code === 'client_closed') {
+          attemptLog.push({ provider: group.name, instance: lease.instance.id, outcome: error === undefined ? 'internal' : 'cancelled' });
           lease.release({ kind: 'cancelled' });
           throw error ?? caught;
         }
+        attemptLog.push({ provider: group.name, instance: lease.instance.id, outcome: error.kind });
         lease.release({ kind: 'failure', error });
         lastError = error;
         if (!shouldFailover(error, budget.used, budget.limit)) throw error;
@@ -238,9 +262,19 @@ export class Gateway {
     response: UpstreamResponse,
     startedAt: number,
     conversion: Conversion | undefined,
+    askedUsage: boolean,
   ): GatewayResult {
     const firstByteMs = performance.now() - startedAt;
     const { promptLog } = this.dependencies;
+    const collectUsage = this.dependencies.collectUsage === true;
+    const estimated = group.adapter.estimatesUsage === true;
+    const onUsage = collectUsage
+      ? (usage: Usage | undefined) => {
+          if (!usage) return;
+          call.log.usage = usage;
+          if (estimated) call.log.usageEstimated = true;
+        }
+      : undefined;
     let output = '';
     const finish = (error: unknown) => {
       lease.release(error === undefined ? { kind: 'success', firstByteMs } : leaseOutcomeOf(error, call.signal));
@@ -254,17 +288,30 @@ export class Gateway {
       }
     };
     call.log.instanceId = lease.instance.id;
-    if (conversion) return this.createConvertedResult(call, group, response, conversion, finish, (text) => (output += text));
+    call.log.upstreamHeaders = response.headers;
+    if (conversion) return this.createConvertedResult(call, group, response, conversion, finish, (text) => (output += text), onUsage);
     if (call.stream) {
+      const scanner = onUsage ? new StreamUsageScanner(call.protocol) : undefined;
       const frames = passthroughFrames(response.body, {
         protocol: call.protocol,
         providerType: group.name,
         onText: promptLog.enabled ? (text) => (output += text) : undefined,
+        usage: scanner,
+        dropUsageChunk: askedUsage,
       });
-      return { kind: 'stream', provider: group.name, frames: settleWhenDone(frames, finish) };
+      return {
+        kind: 'stream',
+        provider: group.name,
+        frames: settleWhenDone(frames, (error) => {
+          if (scanner) onUsage?.(scanner.result());
+          finish(error);
+        }),
+      };
     }
     const chunks: Buffer[] | undefined = promptLog.enabled ? [] : undefined;
-    const body = settleWhenDone(collectInto(response.body, chunks), (error) => {
+    const tail: ChunkTail | undefined = onUsage ? {} : undefined;
+    const body = settleWhenDone(collectInto(response.body, chunks, tail), (error) => {
+      if (tail?.last) onUsage?.(usageOfJsonBody(call.protocol, tail.last) ?? (tail.previous && usageOfJsonBody(call.protocol, Buffer.concat([tail.previous, tail.last]))));
       if (chunks && error === undefined) {
         try {
           output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -284,6 +331,7 @@ export class Gateway {
     conversion: Conversion,
     finish: (error: unknown) => void,
     onText: (text: string) => void,
+    onUsage: ((usage: Usage | undefined) => void) | undefined,
   ): GatewayResult {
     const { promptLog } = this.dependencies;
     const { canonical, backendProtocol } = conversion;
@@ -294,6 +342,7 @@ export class Gateway {
         backendProtocol,
         canonical,
         encoderOptions: call.streamFormat ? { format: call.streamFormat } : undefined,
+        onUsage,
       });
       const frames = promptLog.enabled ? tapText(converted.frames, call.protocol, onText) : converted.frames;
       return {
@@ -308,7 +357,7 @@ export class Gateway {
     async function* convertedBody(): AsyncGenerator<Buffer> {
       const chunks: Buffer[] = [];
       for await (const chunk of response.body) chunks.push(chunk);
-      const converted = convertResponse(Buffer.concat(chunks), protocol, backendProtocol, canonical);
+      const converted = convertResponse(Buffer.concat(chunks), protocol, backendProtocol, canonical, onUsage);
       if (promptLog.enabled) onText(extractResponseText(protocol, JSON.parse(converted.toString('utf8'))));
       yield converted;
     }
@@ -342,6 +391,24 @@ export class Gateway {
     );
     return lists.flat();
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asksForUsage(body: Record<string, unknown>): boolean {
+  return isRecord(body.stream_options) && body.stream_options.include_usage === true;
+}
+
+const INCLUDE_USAGE = Buffer.from(',"stream_options":{"include_usage":true}');
+
+/** The body with `stream_options.include_usage` added before its closing brace, without re-serialising it. */
+function spliceIncludeUsage(raw: Buffer): Buffer | undefined {
+  let end = raw.length - 1;
+  while (end > 0 && (raw[end] === 0x20 || raw[end] === 0x0a || raw[end] === 0x0d || raw[end] === 0x09)) end -= 1;
+  if (raw[end] !== 0x7d) return undefined;
+  return Buffer.concat([raw.subarray(0, end), INCLUDE_USAGE, raw.subarray(end)]);
 }
 
 const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);

@@ -2,15 +2,21 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import { SseFrameSplitter, parseSseFrame } from '../protocols/sse/sse-frame-splitter.js';
 import { extractStreamDeltaText } from './prompt-text.js';
+import type { StreamUsageScanner } from './usage-scan.js';
 
 const DONE_FRAME = 'data: [DONE]\n\n';
 const FINISH_REASON_MARK = Buffer.from('"finish_reason":"');
+const EMPTY_CHOICES_MARK = Buffer.from('"choices":[]');
 
 export interface PassthroughOptions {
   readonly protocol: ProtocolId;
   readonly providerType: string;
   /** Receives output text when prompt logging is on; undefined keeps the hot path free of parsing. */
   readonly onText?: (text: string) => void;
+  /** Reads token counts from the frames that carry them. */
+  readonly usage?: StreamUsageScanner;
+  /** The gateway asked an OpenAI-compatible upstream for usage: its usage-only chunk is not forwarded. */
+  readonly dropUsageChunk?: boolean;
 }
 
 function spanOf(frames: Buffer[]): Buffer {
@@ -34,11 +40,13 @@ function truncatedStream(providerType: string): GatewayError {
  */
 export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: PassthroughOptions): AsyncGenerator<Buffer | string> {
   const splitter = new SseFrameSplitter();
-  const { protocol, onText } = options;
+  const { protocol, onText, usage, dropUsageChunk } = options;
   let lastFrame: Buffer | undefined;
   let sawFinishReason = false;
-  const inspect = (frame: Buffer) => {
+  /** Inspects one frame; returns false when it is the usage chunk the client did not ask for. */
+  const inspect = (frame: Buffer): boolean => {
     lastFrame = frame;
+    if (usage?.frame(frame) && dropUsageChunk && frame.indexOf(EMPTY_CHOICES_MARK) !== -1) return false;
     if (protocol === 'openai-chat' && !sawFinishReason && frame.indexOf(FINISH_REASON_MARK) !== -1) sawFinishReason = true;
     if (onText) {
       const { data } = parseSseFrame(frame.toString('utf8'));
@@ -50,21 +58,28 @@ export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: P
         }
       }
     }
+    return true;
   };
   // The body's own failures arrive classified (GatewayError) from the edge; anything else thrown here is ours.
   for await (const chunk of body) {
     const frames = splitter.push(chunk);
-    for (const frame of frames) inspect(frame);
+    let dropped = -1;
+    for (let index = 0; index < frames.length; index += 1) if (!inspect(frames[index] as Buffer)) dropped = index;
+    if (dropped !== -1) {
+      // Rare (once per stream at most): forward what surrounds the dropped frame.
+      const before = frames.slice(0, dropped);
+      const after = frames.slice(dropped + 1);
+      if (before.length > 0) yield spanOf(before);
+      if (after.length > 0) yield spanOf(after);
+      continue;
+    }
     // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
     // The frames are adjacent views of one buffer, so their span is forwarded without copying.
     if (frames.length === 1) yield frames[0] as Buffer;
     else if (frames.length > 1) yield spanOf(frames);
   }
   const rest = splitter.flush();
-  if (rest) {
-    inspect(rest);
-    yield Buffer.concat([rest, Buffer.from('\n\n')]);
-  }
+  if (rest && inspect(rest)) yield Buffer.concat([rest, Buffer.from('\n\n')]);
   const lastText = lastFrame?.toString('utf8') ?? '';
   if (protocol === 'openai-chat') {
     if (parseSseFrame(lastText).data === '[DONE]') return;

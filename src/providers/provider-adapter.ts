@@ -23,6 +23,8 @@ export interface UpstreamResponse {
   readonly body: AsyncIterable<Buffer>;
   /** The body's exact length when the upstream said so (and did not compress it): lets a passthrough answer skip chunked framing. */
   readonly contentLength?: number;
+  /** The upstream's response headers (rate-limit headers are read from them for quotas). */
+  readonly headers?: IncomingHttpHeaders;
 }
 
 /** An HTTP backend's answer as it is: its bytes, type and, when it is plain, its length. */
@@ -32,7 +34,7 @@ export function passthroughResponse(response: UpstreamHttpResponse): UpstreamRes
   const length = headers['content-length'];
   const plain = headers['content-encoding'] === undefined || headers['content-encoding'] === 'identity';
   const contentLength = plain && typeof length === 'string' && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
-  return { status: response.status, contentType: typeof type === 'string' ? type : undefined, body: response.body, contentLength };
+  return { status: response.status, contentType: typeof type === 'string' ? type : undefined, body: response.body, contentLength, headers };
 }
 
 export interface ModelInfo {
@@ -45,6 +47,8 @@ export interface ProviderClient {
   /** Throws a GatewayError for transport failures and non-2xx answers. */
   send(request: UpstreamRequest): Promise<UpstreamResponse>;
   listModels(signal: AbortSignal): Promise<ModelInfo[]>;
+  /** The account's quota as the backend reports it (`/api/quotas`), for backends with a quota endpoint. */
+  fetchQuota?(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 export interface ProviderDependencies {
@@ -89,6 +93,8 @@ export interface ProviderAdapter {
   createClient(settings: Readonly<Record<string, unknown>>, dependencies: ProviderDependencies): ProviderClient;
   /** Login command, when the backend has one. */
   readonly login?: CliLogin;
+  /** True when the backend reports no token counts and the adapter estimates them (marked so in usage records). */
+  readonly estimatesUsage?: boolean;
   /** A minimal valid request for health probes. */
   readonly healthCheck: { readonly defaultModel: string; body(model: string): Record<string, unknown> };
 }

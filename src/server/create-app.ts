@@ -17,6 +17,7 @@ import { protocolOfPath, sendError } from './send-error.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { requestLineLogger } from '../logging/create-logger.js';
 import { createSecurity, sendPreflight, type SecuritySettings } from '../security/index.js';
+import type { Accounting } from '../usage/wire-accounting.js';
 
 export interface AppOptions {
   readonly gateway: Gateway;
@@ -28,6 +29,8 @@ export interface AppOptions {
   readonly bodyLimitBytes: number;
   /** The admin console (UI_ENABLED): its module loads only then. */
   readonly ui?: { readonly config: GatewayConfig; readonly cwd: string; readonly reloadPools: () => Promise<void> };
+  /** Usage records and metrics: told about each generation request once its response has ended. */
+  readonly accounting?: Accounting;
 }
 
 /** Builds the HTTP surface: one plugin per client protocol, shared hooks for auth-free routes, CORS and logs. */
@@ -55,6 +58,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('adminAuth', security.adminAuth);
 
   const requestLog = requestLineLogger(options.logger);
+  const { accounting } = options;
   // Callback style: an async hook costs every request a promise.
   app.addHook('onRequest', (request, reply, done) => {
     request.pathProvider = (request.raw as typeof request.raw & RawRequestWithProvider)[PATH_PROVIDER];
@@ -63,6 +67,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const startedAt = performance.now();
     reply.raw.once('close', () => {
       const log = request.gatewayLog;
+      if (log.protocol !== undefined && accounting) {
+        const { headers, query } = request;
+        accounting.observe({ requestId: request.id, log, status: reply.raw.statusCode, aborted: !reply.raw.writableFinished, startedAt, endedAt: performance.now(), headers, query });
+      }
       requestLog.info(
         {
           requestId: request.id,
@@ -106,6 +114,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     healthChecker: options.healthChecker,
     authenticate: adminKeyAuthenticate,
   });
+  await accounting?.register(app, adminKeyAuthenticate);
   if (ui && uiAccess && options.ui) {
     await app.register(
       ui.uiRoutes(uiAccess, {

@@ -30,6 +30,7 @@ export function toGatewayError(error: unknown): GatewayError {
 export function clientErrorOf(reply: FastifyReply, error: unknown): GatewayError {
   const gatewayError = toGatewayError(error);
   reply.request.gatewayLog.error = gatewayError.code;
+  reply.request.gatewayLog.errorKind = gatewayError.kind;
   if (gatewayError.kind !== 'internal') return gatewayError;
   const requestId = reply.request.id;
   reply.log.error({ err: isGatewayError(error) ? (error.detail.cause ?? error) : error, requestId }, 'internal error');

@@ -62,6 +62,7 @@ export async function sendStream(
       if (response.destroyed) break;
       if (!wroteFrame) {
         wroteFrame = true;
+        log.firstByteAt = performance.now();
         clearImmediate(flushHeaders);
       }
       log.bytes += frame.length;
@@ -111,6 +112,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
         return;
       }
       held = first.value;
+      log.firstByteAt = performance.now();
       const second = await iterator.next();
       if (second.done) {
         if (response.destroyed) return;
@@ -130,6 +132,7 @@ export async function sendJson(reply: FastifyReply, result: Extract<GatewayResul
     for (let chunk = held ?? (await nextChunk(iterator)); chunk !== undefined; chunk = await nextChunk(iterator)) {
       if (response.destroyed) return;
       if (!started) {
+        log.firstByteAt ??= performance.now();
         response.writeHead(200, headers);
         started = true;
       }

@@ -42,6 +42,7 @@ export async function startServer(loaded: LoadedConfig, options: { logger: Logge
     },
     bodyLimitBytes: config.REQUEST_BODY_LIMIT_MB * 1024 * 1024,
     ui: config.UI_ENABLED ? { config, cwd: options.cwd, reloadPools: () => runtime.reloadPools() } : undefined,
+    accounting: runtime.accounting,
   });
   await app.listen({ host: config.HOST, port: config.SERVER_PORT });
   const address = app.server.address();

@@ -92,9 +92,13 @@ async function handleToken(state: QwenMockState, request: RecordedRequest, respo
   oauthError(response, 400, 'unsupported_grant_type');
 }
 
+/** What the mock reports for streams (non-streaming answers report the OpenAI mock's usage). */
+export const QWEN_MOCK_USAGE = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14, prompt_tokens_details: { cached_tokens: 4 } };
+
 interface ChatBody {
   model: string;
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
   messages?: Array<{ role?: string }>;
   tools?: Array<{ function?: { name?: string } }>;
 }
@@ -127,7 +131,8 @@ async function handleChat(state: QwenMockState, request: RecordedRequest, respon
     completion.choices = [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }];
     return sendJson(response, 200, completion);
   }
-  if (body.stream) return sendSse(response, openaiTextStream(body.model, ['Hello from ', 'qwen!']));
+  // Like DashScope: usage in a last chunk only when the request asks for it.
+  if (body.stream) return sendSse(response, openaiTextStream(body.model, ['Hello from ', 'qwen!'], body.stream_options?.include_usage ? QWEN_MOCK_USAGE : undefined));
   sendJson(response, 200, openaiCompletion(body.model, `Hello from qwen (${token})!`));
 }
 

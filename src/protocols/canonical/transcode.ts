@@ -1,6 +1,6 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { parseSseFrame, type SseFrame } from '../sse/sse-frame-splitter.js';
-import type { CanonicalRequest, ProtocolCodec, StreamEncoderOptions } from './types.js';
+import type { CanonicalRequest, ProtocolCodec, StreamEncoderOptions, StreamEvent } from './types.js';
 
 /**
  * Joins a backend codec's stream decoder to a client codec's stream encoder: frames in, client text out.
@@ -11,12 +11,20 @@ export function createStreamTranscoder(
   client: ProtocolCodec,
   request: CanonicalRequest,
   options?: StreamEncoderOptions,
+  /** Sees each decoded event before it is encoded (the gateway reads usage here). */
+  observe?: (event: StreamEvent) => void,
 ): { push(frame: SseFrame): string; end(): string; error(error: GatewayError): string } {
   const decoder = backend.createStreamDecoder(request);
   const encoder = client.createStreamEncoder(request, options);
+  const encode = observe
+    ? (event: StreamEvent) => {
+        observe(event);
+        return encoder.encode(event);
+      }
+    : (event: StreamEvent) => encoder.encode(event);
   return {
-    push: (frame) => decoder.decode(frame).map((event) => encoder.encode(event)).join(''),
-    end: () => decoder.end().map((event) => encoder.encode(event)).join('') + encoder.end(),
+    push: (frame) => decoder.decode(frame).map(encode).join(''),
+    end: () => decoder.end().map(encode).join('') + encoder.end(),
     error: (error) => encoder.error(error),
   };
 }

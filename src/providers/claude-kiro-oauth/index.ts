@@ -12,6 +12,7 @@ export const claudeKiroOauthAdapter: ProviderAdapter = {
   setupHint:
     'log in with Kiro IDE, then run `aiclient2api auth kiro --from ~/.aws/sso/cache/kiro-auth-token.json`, or set KIRO_OAUTH_CREDS_FILE_PATH / KIRO_OAUTH_CREDS_BASE64',
   isConfigured: isKiroConfigured,
+  estimatesUsage: true,
   healthCheck: {
     defaultModel: 'claude-haiku-4-5',
     body: (model) => ({ model, max_tokens: 1, messages: [{ role: 'user', content: 'Hi' }] }),

@@ -96,6 +96,27 @@ export class KiroClient implements ProviderClient {
     return { status: 200, contentType: 'application/json', body: singleChunk(Buffer.from(JSON.stringify(message))) };
   }
 
+  /** getUsageLimits (providers.md §4.10): credits used and the limit, with the reset time. */
+  async fetchQuota(signal: AbortSignal): Promise<Record<string, unknown>> {
+    let credentials = await this.auth.current();
+    for (let attempt = 0; ; attempt += 1) {
+      const url = new URL(chatUrlOf(this.settings, credentials.region).replace('generateAssistantResponse', 'getUsageLimits'));
+      url.searchParams.set('isEmailRequired', 'true');
+      url.searchParams.set('origin', 'AI_EDITOR');
+      url.searchParams.set('resourceType', 'AGENTIC_REQUEST');
+      if (credentials.authMethod === 'social' && credentials.profileArn) url.searchParams.set('profileArn', credentials.profileArn);
+      const headers = kiroHeaders({ clientVersion: this.settings.clientVersion, machineId: machineIdFor(this.settings, credentials), accessToken: credentials.accessToken });
+      headers['amz-sdk-request'] = 'attempt=1; max=1';
+      try {
+        const response = await this.http.send({ method: 'GET', url: url.toString(), headers, signal, providerType: PROVIDER_TYPE });
+        return (await response.body.json()) as Record<string, unknown>;
+      } catch (error) {
+        if (!isGatewayError(error) || error.status !== 401 || attempt > 0) throw error;
+        credentials = await this.auth.refreshAfterRejection(credentials);
+      }
+    }
+  }
+
   async listModels(): Promise<ModelInfo[]> {
     return KIRO_MODELS.map((id) => ({ id, ownedBy: 'kiro' }));
   }

@@ -66,6 +66,10 @@ export class GeminiCliOAuthClient implements ProviderClient {
     return { ...((await this.readJson(response)) as Record<string, unknown>), project };
   }
 
+  fetchQuota(signal: AbortSignal): Promise<Record<string, unknown>> {
+    return this.retrieveUserQuota(signal);
+  }
+
   async listModels(_signal?: AbortSignal): Promise<ModelInfo[]> {
     return listGeminiModelIds(this.settings.extraModels).map((id) => ({ id, ownedBy: 'google' }));
   }
