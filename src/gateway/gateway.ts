@@ -19,14 +19,17 @@ import type { RequestLogRecord } from './request-log.js';
 import { applySystemPrompt, isSystemPromptActive, type SystemPromptSettings } from './system-prompt.js';
 import { StreamUsageScanner, usageOfJsonBody } from './usage-scan.js';
 import type { Usage } from '../protocols/canonical/types.js';
+import { systemPromptEdits } from './system-prompt-edits.js';
+import type { RawJsonObject } from '../json/raw-json-object.js';
 
 /** One client request, as the server layer hands it over: a value, never shared between requests. */
 export interface GatewayCall {
   readonly requestId: string;
   readonly protocol: ProtocolId;
+  /** The body as the client sent it, with its top-level members located: what passthrough reads and edits. */
+  readonly json: RawJsonObject;
+  /** The whole body parsed (once, on first use; may be a getter): for conversion and prompt logs. */
   readonly body: Record<string, unknown>;
-  /** The body bytes as received, forwarded as they are when nothing needs changing. */
-  readonly rawBody: Buffer;
   readonly model: string | undefined;
   readonly stream: boolean;
   readonly pathProvider: string | undefined;
@@ -76,9 +79,9 @@ export interface GatewayDependencies {
 
 const NOTHING_TRIED: ReadonlySet<string> = new Set();
 
-function hasInternalFields(body: Record<string, unknown>): boolean {
-  for (const key in body) if (key.charCodeAt(0) === 0x5f /* _ */) return true;
-  return false;
+/** Fields starting with `_` are the gateway's own (the original's convention): never forwarded. */
+function isInternalField(key: string): boolean {
+  return key.charCodeAt(0) === 0x5f /* _ */;
 }
 
 /**
@@ -146,7 +149,7 @@ export class Gateway {
     let body: Buffer;
     // OpenAI-compatible streams report usage only when asked; the extra chunk is kept from the client.
     const askUsage =
-      !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.body);
+      !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.json);
     if (converting) {
       const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model, stream: call.stream });
       conversion = { canonical: converted.canonical, backendProtocol };
@@ -168,25 +171,28 @@ export class Gateway {
   /** The client's body without internal fields and with the system prompt override applied, as a new object. */
   private clientBodyCopy(call: GatewayCall): Record<string, unknown> {
     const body: Record<string, unknown> = {};
-    for (const key in call.body) if (key.charCodeAt(0) !== 0x5f) body[key] = call.body[key];
+    for (const key in call.body) if (!isInternalField(key)) body[key] = call.body[key];
     if (isSystemPromptActive(this.dependencies.systemPrompt)) applySystemPrompt(call.protocol, body, this.dependencies.systemPrompt);
     return body;
   }
 
-  /** Forwards the client's bytes untouched unless the model prefix, internal fields or the system prompt require a change. */
+  /**
+   * Forwards the client's bytes untouched unless the model prefix, internal fields, the system prompt or
+   * the usage option require a change; changes are spliced into the bytes, so a large body is never parsed as a whole.
+   */
   private prepareBody(call: GatewayCall, model: string | undefined, askUsage: boolean): Buffer {
     const { systemPrompt } = this.dependencies;
-    const modelChanged = call.protocol !== 'gemini' && model !== call.body.model;
+    const { json } = call;
+    const modelChanged = call.protocol !== 'gemini' && model !== json.get('model');
     const systemActive = isSystemPromptActive(systemPrompt);
-    if (!modelChanged && !systemActive && !hasInternalFields(call.body)) {
-      if (!askUsage) return call.rawBody;
-      const spliced = call.body.stream_options === undefined ? spliceIncludeUsage(call.rawBody) : undefined;
-      if (spliced) return spliced;
+    if (!modelChanged && !systemActive && !askUsage && !json.keys().some(isInternalField)) return json.bytes;
+    const set = systemActive ? systemPromptEdits(call.protocol, json, systemPrompt) : {};
+    if (modelChanged) set.model = model;
+    if (askUsage) {
+      const options = json.get('stream_options');
+      set.stream_options = { ...(isRecord(options) ? options : {}), include_usage: true };
     }
-    const body = this.clientBodyCopy(call);
-    if (modelChanged) body.model = model;
-    if (askUsage) body.stream_options = { ...(isRecord(body.stream_options) ? body.stream_options : {}), include_usage: true };
-    return Buffer.from(JSON.stringify(body));
+    return json.edit({ set, remove: isInternalField });
   }
 
   /**
@@ -397,18 +403,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function asksForUsage(body: Record<string, unknown>): boolean {
-  return isRecord(body.stream_options) && body.stream_options.include_usage === true;
-}
-
-const INCLUDE_USAGE = Buffer.from(',"stream_options":{"include_usage":true}');
-
-/** The body with `stream_options.include_usage` added before its closing brace, without re-serialising it. */
-function spliceIncludeUsage(raw: Buffer): Buffer | undefined {
-  let end = raw.length - 1;
-  while (end > 0 && (raw[end] === 0x20 || raw[end] === 0x0a || raw[end] === 0x0d || raw[end] === 0x09)) end -= 1;
-  if (raw[end] !== 0x7d) return undefined;
-  return Buffer.concat([raw.subarray(0, end), INCLUDE_USAGE, raw.subarray(end)]);
+function asksForUsage(json: RawJsonObject): boolean {
+  const options = json.get('stream_options');
+  return isRecord(options) && options.include_usage === true;
 }
 
 const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);

@@ -4,7 +4,7 @@ import { estimateInputTokens } from '../protocols/canonical/estimate-tokens.js';
 import { encodeModelList } from '../protocols/canonical/model-list.js';
 import { getCodec } from '../protocols/codecs.js';
 import { abortOnClientClose, handleGeneration, headerText } from './handle-generation.js';
-import { requireJsonObject } from './json-body-parser.js';
+import { RAW_JSON_BODY, requireJsonObject } from './json-body-parser.js';
 import type { ProtocolRoutesOptions } from './openai-routes.js';
 import { sendError } from './send-error.js';
 import { renderGeminiStreamError } from './stream-error-events.js';
@@ -46,8 +46,8 @@ export const geminiRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (ap
       streamFormat: stream && !sse ? 'json-array' : 'sse',
     });
   };
-  app.post('/v1beta/models/*', handle);
-  app.post('/v1/models/*', handle);
+  app.post('/v1beta/models/*', { config: RAW_JSON_BODY }, handle);
+  app.post('/v1/models/*', { config: RAW_JSON_BODY }, handle);
 
   app.get('/v1beta/models', async (request, reply) => {
     const models = await gateway.listModels({

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Gateway } from '../gateway/gateway.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
-import { requireJsonObject } from './json-body-parser.js';
+import { requireRawJsonObject } from './json-body-parser.js';
 import { sendJson, sendStream } from './send-result.js';
 
 export function headerText(value: string | string[] | undefined): string | undefined {
@@ -27,14 +27,18 @@ export async function handleGeneration(
   renderErrorEvent: (error: GatewayError) => string,
   overrides: { model?: string; stream?: boolean; streamFormat?: 'sse' | 'json-array' } = {},
 ): Promise<FastifyReply | void> {
-  const body = requireJsonObject(request.body);
-  const model = overrides.model ?? (typeof body.model === 'string' ? body.model : undefined);
-  const stream = overrides.stream ?? body.stream === true;
+  const json = requireRawJsonObject(request.body);
+  const bodyModel = overrides.model === undefined ? json.get('model') : undefined;
+  const model = overrides.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);
+  const stream = overrides.stream ?? json.get('stream') === true;
   const result = await gateway.run({
     requestId: request.id,
     protocol,
-    body,
-    rawBody: request.rawBody ?? Buffer.from(JSON.stringify(body)),
+    json,
+    // Materialised only for code that reads the whole body (conversion, prompt logs).
+    get body() {
+      return json.toObject();
+    },
     model,
     stream,
     pathProvider: request.pathProvider,

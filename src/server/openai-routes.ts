@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Gateway } from '../gateway/gateway.js';
 import { handleGeneration } from './handle-generation.js';
+import { RAW_JSON_BODY } from './json-body-parser.js';
 import { sendError } from './send-error.js';
 import { renderOpenAiStreamError } from './stream-error-events.js';
 
@@ -15,7 +16,7 @@ export interface ProtocolRoutesOptions {
 export const openaiRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate }) => {
   app.setErrorHandler((error, _request, reply) => sendError(reply, 'openai-chat', error));
   app.addHook('onRequest', async (request) => authenticate(request));
-  app.post('/v1/chat/completions', (request, reply) =>
+  app.post('/v1/chat/completions', { config: RAW_JSON_BODY }, (request, reply) =>
     handleGeneration(request, reply, gateway, 'openai-chat', renderOpenAiStreamError),
   );
 };
