@@ -3,7 +3,8 @@
 // and the gateway as a separate process; with `taskset`, the gateway and the floor get core 0 and the
 // mock and this load generator core 1.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -74,6 +75,41 @@ function largeChatBody(bytes) {
   }
   const tools = [{ type: 'function', function: { name: 'read_file', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } }];
   return { model: 'gpt-4o-mini', messages, tools, max_tokens: 1024, temperature: 0.2 };
+}
+
+/**
+ * config.json keys that switch on every optional feature, for the "all features" idle RSS: a feature
+ * that is off must cost nothing, one that is on shows its price here. Add a new feature's keys here.
+ */
+async function allFeaturesConfig() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'aiclient2api-bench-features-'));
+  const systemPrompt = path.join(dir, 'system.txt');
+  await writeFile(systemPrompt, 'Answer briefly.');
+  return {
+    POOL: 3,
+    SYSTEM_PROMPT_FILE_PATH: systemPrompt, SYSTEM_PROMPT_MODE: 'append', SYSTEM_PROMPT_REPLACEMENTS: [{ old: 'a', new: 'b' }],
+    PROMPT_LOG_MODE: 'file', PROMPT_LOG_BASE_NAME: path.join(dir, 'prompts'),
+    RATE_LIMIT_COOLDOWN_ENABLED: true,
+    SCHEDULED_HEALTH_CHECK: { enabled: true, interval: 600_000, startupRun: false },
+    providerFallbackChain: { 'openai-custom': ['claude-custom'] },
+    modelFallbackMapping: { 'gpt-4o-mini': { targetProviderType: 'claude-custom', targetModel: 'claude-sonnet-4-5' } },
+    POOL_STRATEGY: { 'openai-custom': 'least-in-flight' },
+    ADMIN_API_KEY: 'bench-admin',
+  };
+}
+
+/** Idle RSS (MB, median of `runs` fresh processes) of a gateway just started with these config keys. */
+async function idleRssOf(upstreamUrl, extraConfig, runs) {
+  const values = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = await startGateway(upstreamUrl, extraConfig.POOL ?? 0, [], extraConfig);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    values.push(await rssMb(started.child.pid));
+    const exited = new Promise((resolve) => started.child.once('exit', resolve));
+    started.child.kill('SIGTERM');
+    await exited;
+  }
+  return values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, how are you?' }] };
@@ -285,7 +321,12 @@ async function main() {
   accountingOn.child.kill('SIGTERM');
   scenarios.push(...(await redisScenarios(mockUrl)));
 
-  const memory = { idleRssMb: idleRss, peakRssMb: peakRss, idleStreams };
+  // Idle RSS per configuration, each on fresh processes (one process's figure moves by ~1 MB).
+  const idleRssByConfig = {
+    default: await idleRssOf(mockUrl, {}, quick ? 1 : 3),
+    'all features': await idleRssOf(mockUrl, await allFeaturesConfig(), quick ? 1 : 3),
+  };
+  const memory = { idleRssMb: idleRssByConfig.default, firstProcessIdleRssMb: idleRss, idleRssByConfig, peakRssMb: peakRss, idleStreams };
 
   printTable(scenarios, memory);
   await mkdir(path.join(here, 'results'), { recursive: true });
@@ -374,7 +415,8 @@ function printTable(scenarios, memory) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
   for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join('  '));
   if (memory === undefined) return;
-  console.log(`\ngateway RSS: idle ${fmt(memory.idleRssMb, 1)} MB, peak under load ${fmt(memory.peakRssMb, 1)} MB, ` +
+  console.log(`\ngateway idle RSS by configuration: ${Object.entries(memory.idleRssByConfig).map(([name, mb]) => `${name} ${fmt(mb, 1)} MB`).join(', ')}`);
+  console.log(`gateway RSS: idle ${fmt(memory.idleRssMb, 1)} MB, peak under load ${fmt(memory.peakRssMb, 1)} MB, ` +
     `${fmt(memory.idleStreams.perThousand, 1)} MB per 1,000 idle open streams (bare pass-through: ${fmt(memory.idleStreams.floor.perThousand, 1)} MB)`);
 }
 

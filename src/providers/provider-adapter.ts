@@ -76,6 +76,14 @@ export interface CliLogin {
   run(args: readonly string[], context: CliLoginContext): Promise<void>;
 }
 
+/**
+ * A login whose module loads when it runs (`aiclient2api auth <command>`), not when the gateway serves:
+ * login flows (browser callbacks, device codes) are never needed by a running gateway.
+ */
+export function loginLoadedOnUse(command: string, summary: string, load: () => Promise<CliLogin>): CliLogin {
+  return { command, summary, run: async (args, context) => (await load()).run(args, context) };
+}
+
 /** A backend type: one folder under src/providers plus one line in the registry. */
 export interface ProviderAdapter {
   readonly type: string;

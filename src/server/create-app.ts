@@ -10,6 +10,7 @@ import { geminiRoutes } from './gemini-routes.js';
 import { responsesRoutes } from './responses-routes.js';
 import { commonRoutes } from './common-routes.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
+import { lazySchemaController } from './lazy-schema-compilers.js';
 import { openaiRoutes } from './openai-routes.js';
 import { createProviderPathRewriter } from './provider-path-prefix.js';
 import { PATH_PROVIDER, type RawRequestWithProvider } from './request-state.js';
@@ -48,6 +49,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     childLoggerFactory: (logger) => logger,
     rewriteUrl: createProviderPathRewriter((name) => options.gateway.directory.isProviderName(name)),
     forceCloseConnections: 'idle',
+    schemaController: lazySchemaController(),
     return503OnClosing: true,
   });
   app.decorateRequest('rawBody', undefined);

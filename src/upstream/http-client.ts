@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import { createDirectDispatcher, createProxyDispatcher, type DispatcherOptions } from './proxy/proxy-dispatcher.js';
 import { clientClosedError, errorCodeOf, toTransportError } from './transport-error.js';
+import { sendRequest } from './undici-agent.js';
 import { UpstreamBody } from './upstream-body.js';
 import { createUpstreamError, readErrorBodyText } from './upstream-error.js';
 
@@ -101,7 +102,7 @@ export class UpstreamHttpClient {
       let response: Dispatcher.ResponseData;
       try {
         const { origin, path } = this.target(upstreamRequest.url);
-        response = await this.agent.request({
+        response = await sendRequest(this.agent, {
           origin,
           path,
           method: upstreamRequest.method,

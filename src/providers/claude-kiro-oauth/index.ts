@@ -1,7 +1,6 @@
 import { kiroAccountSchema } from './account-schema.js';
-import type { ProviderAdapter, ProviderClient } from '../provider-adapter.js';
+import { loginLoadedOnUse, type ProviderAdapter, type ProviderClient } from '../provider-adapter.js';
 import { KiroClient } from './kiro-client.js';
-import { kiroImportLogin } from './kiro-import-login.js';
 import { isKiroConfigured, readKiroSettings } from './kiro-settings.js';
 
 /** Claude models through Kiro (AWS CodeWhisperer) with a Kiro IDE token. Native protocol: Claude Messages. */
@@ -21,5 +20,5 @@ export const claudeKiroOauthAdapter: ProviderAdapter = {
   createClient(settings, { http, logger, credentialLock }): ProviderClient {
     return new KiroClient(readKiroSettings(settings), http, logger, credentialLock);
   },
-  login: kiroImportLogin,
+  login: loginLoadedOnUse('kiro', 'import a Kiro IDE token (--from FILE, default ~/.aws/sso/cache/kiro-auth-token.json)', async () => (await import('./kiro-import-login.js')).kiroImportLogin),
 };

@@ -1,9 +1,8 @@
 import { geminiAccountSchema } from './account-schema.js';
-import type { ProviderAdapter } from '../provider-adapter.js';
+import { loginLoadedOnUse, type ProviderAdapter } from '../provider-adapter.js';
 import { GeminiCliOAuthClient } from './gemini-client.js';
 import { DEFAULT_GEMINI_MODEL } from './gemini-models.js';
 import { isGeminiConfigured, PROVIDER_TYPE, readGeminiSettings } from './gemini-settings.js';
-import { geminiLogin } from './login/gemini-login.js';
 
 /** Gemini through Google's Code Assist API (what Gemini CLI uses), with Gemini CLI's OAuth credentials. */
 export const geminiCliOAuthAdapter: ProviderAdapter = {
@@ -19,5 +18,5 @@ export const geminiCliOAuthAdapter: ProviderAdapter = {
   },
   // Cheap by contract: credentials are read and the project discovered on the first request.
   createClient: (settings, { http, logger, credentialLock }) => new GeminiCliOAuthClient(readGeminiSettings(settings), http, logger, credentialLock),
-  login: geminiLogin,
+  login: loginLoadedOnUse('gemini', 'sign in with Google (OAuth in the browser) and save Gemini CLI credentials', async () => (await import('./login/gemini-login.js')).geminiLogin),
 };

@@ -1,9 +1,8 @@
 import { qwenAccountSchema } from './account-schema.js';
 import { existsSync } from 'node:fs';
 import type { ProviderAdapter, ProviderClient } from '../provider-adapter.js';
-import { stringSetting } from '../provider-adapter.js';
+import { loginLoadedOnUse, stringSetting } from '../provider-adapter.js';
 import { createQwenClient } from './qwen-client.js';
-import { qwenDeviceLogin } from './qwen-device-login.js';
 import { QWEN_DEFAULT_MODEL } from './qwen-models.js';
 import { readQwenSettings, resolveCredentialsPath } from './qwen-settings.js';
 
@@ -24,5 +23,5 @@ export const openaiQwenOauthAdapter: ProviderAdapter = {
   createClient(settings, { http, logger, credentialLock }): ProviderClient {
     return createQwenClient(readQwenSettings(settings), http, logger, credentialLock);
   },
-  login: qwenDeviceLogin,
+  login: loginLoadedOnUse('qwen', 'log in to Qwen with a device code (writes ~/.qwen/oauth_creds.json or QWEN_OAUTH_CREDS_FILE_PATH)', async () => (await import('./qwen-device-login.js')).qwenDeviceLogin),
 };

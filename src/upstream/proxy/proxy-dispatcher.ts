@@ -4,8 +4,16 @@
  * Agent whose connector opens the tunnel with the `socks` package and then lets undici's own
  * connector add TLS. Nothing here parses HTTP or SOCKS by hand.
  */
-import { SocksClient, type SocksProxy } from 'socks';
-import { Agent, buildConnector, type Dispatcher, ProxyAgent } from 'undici';
+import { createRequire } from 'node:module';
+import type { SocksProxy } from 'socks';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import { Agent } from '../undici-agent.js';
+
+// The whole of undici (ProxyAgent, buildConnector) and `socks` are loaded only when a proxy is
+// configured: a gateway without one starts on the lean Agent alone (see undici-agent.ts).
+const require = createRequire(import.meta.url);
+const undici = () => require('undici') as typeof import('undici');
+const socks = () => require('socks') as typeof import('socks');
 
 export interface DispatcherOptions {
   readonly connectTimeoutMs: number;
@@ -15,7 +23,7 @@ export interface DispatcherOptions {
   readonly keepAliveMaxTimeout: number;
 }
 
-function agentOptions(options: DispatcherOptions): Agent.Options {
+function agentOptions(options: DispatcherOptions): UndiciAgent.Options {
   return {
     keepAliveTimeout: options.keepAliveTimeout,
     keepAliveMaxTimeout: options.keepAliveMaxTimeout,
@@ -26,7 +34,7 @@ function agentOptions(options: DispatcherOptions): Agent.Options {
 }
 
 /** A direct (no proxy) dispatcher with the gateway's timeouts and keep-alive. */
-export function createDirectDispatcher(options: DispatcherOptions): Agent {
+export function createDirectDispatcher(options: DispatcherOptions): Dispatcher {
   return new Agent(agentOptions(options));
 }
 
@@ -35,10 +43,10 @@ export function createProxyDispatcher(proxyUrl: string, options: DispatcherOptio
   const url = new URL(proxyUrl);
   if (url.protocol === 'socks5:' || url.protocol === 'socks5h:') return createSocksDispatcher(url, options);
   // ProxyAgent reads user:password from the URL and sends them as Proxy-Authorization.
-  return new ProxyAgent({ ...agentOptions(options), uri: proxyUrl, proxyTunnel: false });
+  return new (undici().ProxyAgent)({ ...agentOptions(options), uri: proxyUrl, proxyTunnel: false });
 }
 
-function createSocksDispatcher(url: URL, options: DispatcherOptions): Agent {
+function createSocksDispatcher(url: URL, options: DispatcherOptions): Dispatcher {
   const proxy: SocksProxy = {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port || 1080),
@@ -46,13 +54,13 @@ function createSocksDispatcher(url: URL, options: DispatcherOptions): Agent {
     ...(url.username !== '' ? { userId: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : {}),
   };
   // undici's connector does TLS (SNI, session cache) over a socket we hand it.
-  const tlsConnector = buildConnector({ timeout: options.connectTimeoutMs });
-  return new Agent({
+  const tlsConnector = undici().buildConnector({ timeout: options.connectTimeoutMs });
+  return new (undici().Agent)({
     ...agentOptions(options),
     connect: (connectOptions, callback) => {
       const https = connectOptions.protocol === 'https:';
       const port = Number(connectOptions.port) || (https ? 443 : 80);
-      SocksClient.createConnection({
+      socks().SocksClient.createConnection({
         proxy,
         command: 'connect',
         destination: { host: connectOptions.hostname, port },
