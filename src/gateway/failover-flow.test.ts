@@ -15,6 +15,7 @@ import type { ProviderAdapter, UpstreamResponse } from '../providers/provider-ad
 import { Gateway } from './gateway.js';
 import { PoolInstanceSelector } from './pool-instance-selector.js';
 import { ProviderDirectory } from './provider-directory.js';
+import { RawJsonObject } from '../json/raw-json-object.js';
 
 type Behaviour = 'ok' | '500' | 'reset' | 'hang' | '400';
 
@@ -102,7 +103,7 @@ function createSetup(setup: Setup) {
       requestId: 'r1',
       protocol: 'openai-chat',
       body,
-      rawBody: Buffer.from(JSON.stringify(body)),
+      json: RawJsonObject.fromObject(body),
       model,
       stream: false,
       pathProvider: undefined,
