@@ -13,6 +13,12 @@ import { startOpenAiMock } from './mocks/openai-mock.js';
 import { ensureUiBuilt, launchChromium, screenshotAllVariants } from './ui/browser.js';
 
 const ADMIN_KEY = 'admin-secret-0123456789';
+/** What each mock upstream reports per request, distinct so the usage page's sums can be traced back. */
+const USAGE = {
+  a: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 },
+  b: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 },
+  c: { prompt_tokens: 13, completion_tokens: 5, total_tokens: 18 },
+} as const;
 const CLIENT_KEY = 'client-key-0123456789';
 
 let gateway: Harness;
@@ -37,9 +43,9 @@ function row(uuid: string) {
 
 beforeAll(async () => {
   ensureUiBuilt();
-  mocks.a = await startOpenAiMock({ key: 'k-a', name: 'a' });
-  mocks.b = await startOpenAiMock({ key: 'k-b', name: 'b' });
-  mocks.c = await startOpenAiMock({ key: 'sk-new-account-c0de', name: 'c' });
+  mocks.a = await startOpenAiMock({ key: 'k-a', name: 'a', usage: USAGE.a });
+  mocks.b = await startOpenAiMock({ key: 'k-b', name: 'b', usage: USAGE.b });
+  mocks.c = await startOpenAiMock({ key: 'sk-new-account-c0de', name: 'c', usage: USAGE.c });
   gemini = await startGeminiMock();
   gateway = await startGateway(
     {
@@ -213,13 +219,53 @@ describe('admin console in Chromium', () => {
     expect(pools.groups[0]!.items).toHaveLength(2);
   });
 
+  it('shows a new request on the logs page live, with its details', async () => {
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toContain('live');
+    const answer = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}`, 'model-provider': 'openai-custom' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'live?' }] }),
+    });
+    expect(answer.status).toBe(200);
+    const requestId = answer.headers.get('x-request-id') as string;
+    const logRow = page.locator(`tr[data-request-id="${requestId}"]`);
+    await logRow.waitFor({ timeout: 10_000 });
+    expect(await logRow.textContent()).toContain('200 ok');
+    await logRow.getByRole('button', { name: /Details of request/ }).click();
+    expect(await page.locator('.details').textContent()).toContain(`${USAGE.c.prompt_tokens} (cache read 0`);
+    await page.getByLabel('Status').fill('error');
+    await expect.poll(() => logRow.count()).toBe(0);
+    await page.getByLabel('Status').fill('');
+  });
+
+  it('shows on the usage page the tokens each mock upstream reported', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByLabel('Group by').selectOption('instance');
+    const served = (mock: MockServer) => mock.requests.filter((request) => request.method === 'POST' && request.path === '/v1/chat/completions').length;
+    for (const name of ['a', 'b', 'c'] as const) {
+      const uuid = name === 'c' ? await page.evaluate(async () => {
+        const answer = (await (await fetch('/api/pools?group=openai-custom')).json()) as { groups: Array<{ items: Array<{ uuid: string; name: string }> }> };
+        return answer.groups[0]!.items.find((item) => item.name.startsWith('account c'))!.uuid;
+      }) : `inst-${name}`;
+      const count = served(mocks[name]!);
+      const usageRow = page.locator(`tr[data-group="${uuid}"]`);
+      if (count === 0) continue;
+      await usageRow.waitFor();
+      const cells = await usageRow.locator('td').allTextContents();
+      expect(cells.slice(0, 4)).toEqual([String(count), '0', String(count * USAGE[name].prompt_tokens), String(count * USAGE[name].completion_tokens)]);
+    }
+    expect(served(mocks.b!)).toBeGreaterThan(0);
+    expect(served(mocks.c!)).toBeGreaterThan(0);
+  });
+
   it('saves a screenshot of every page, light and dark, desktop and phone', async () => {
     const files = await screenshotAllVariants(browser, gateway.url, ADMIN_KEY, [
       { name: 'dashboard', hash: 'dashboard', ready: (shot) => shot.getByRole('rowheader', { name: /openai-custom/ }).waitFor() },
       { name: 'providers', hash: 'providers', ready: (shot) => shot.locator('tr[data-uuid="inst-a"]').getByRole('button', { name: 'Edit' }).waitFor() },
       { name: 'oauth', hash: 'oauth', ready: (shot) => shot.getByRole('heading', { name: 'Credential files' }).waitFor() },
-      { name: 'usage', hash: 'usage', ready: (shot) => shot.getByRole('heading', { name: 'Usage', level: 1 }).waitFor() },
-      { name: 'logs', hash: 'logs', ready: (shot) => shot.getByRole('heading', { name: 'Logs', level: 1 }).waitFor() },
+      { name: 'usage', hash: 'usage', ready: (shot) => shot.locator('tr[data-group="openai-custom"]').waitFor() },
+      { name: 'logs', hash: 'logs', ready: (shot) => shot.locator('tr[data-request-id]').first().waitFor() },
       { name: 'playground', hash: 'playground', ready: (shot) => shot.getByLabel('Prompt').waitFor() },
       { name: 'config', hash: 'config', ready: (shot) => shot.getByText('ADMIN_API_KEY').waitFor() },
     ]);
