@@ -124,7 +124,14 @@ describe('admin console in Chromium', () => {
 
   it('adds an openai-custom instance that then serves, and keeps its secret out of the page', async () => {
     await page.getByRole('button', { name: 'Add instance' }).click();
+    // The form is the backend's account schema (GET /api/providers): its fields, defaults and secrets.
+    await page.getByLabel('Provider type or group').fill('claude-kiro-oauth');
+    expect(await page.getByLabel('KIRO_CLIENT_VERSION').getAttribute('placeholder')).toBe('0.11.63');
+    expect(await page.locator('#entry-KIRO_OAUTH_CREDS_BASE64').getAttribute('type')).toBe('password');
+    expect(await page.locator('#entry-PROXY_URL').getAttribute('type')).toBe('password');
     await page.getByLabel('Provider type or group').fill('openai-custom');
+    expect(await page.locator('#entry-KIRO_CLIENT_VERSION').count()).toBe(0);
+    expect(await page.getByLabel('OPENAI_BASE_URL').getAttribute('placeholder')).toBe('https://api.openai.com/v1');
     await page.getByLabel('OPENAI_BASE_URL').fill('not a url');
     await expect.poll(() => page.locator('#entry-OPENAI_BASE_URL-hint').textContent()).toContain('an http(s) URL');
     await page.getByLabel('OPENAI_BASE_URL').fill(`${mocks.c!.url}/v1`);

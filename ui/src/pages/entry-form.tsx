@@ -17,6 +17,8 @@ interface FieldSpec {
   readonly required?: boolean;
   readonly minimum?: number;
   readonly format?: string;
+  /** What an account that leaves the field empty gets (the schema's default), shown as the placeholder. */
+  readonly fallback?: string;
 }
 
 interface ProviderSchema {
@@ -38,24 +40,6 @@ const COMMON_FIELDS: FieldSpec[] = [
 ];
 const COMMON_KEYS = new Set(['uuid', ...COMMON_FIELDS.map((field) => field.key)]);
 
-/** Used until the gateway serves the account schemas (GET /api/providers). */
-const FALLBACK_FIELDS: Record<string, FieldSpec[]> = {
-  'openai-custom': [
-    { key: 'OPENAI_API_KEY', type: 'secret', required: true, description: 'API key' },
-    { key: 'OPENAI_BASE_URL', type: 'string', format: 'uri', description: 'Base URL, e.g. https://api.openai.com/v1' },
-  ],
-  'claude-custom': [
-    { key: 'CLAUDE_API_KEY', type: 'secret', required: true, description: 'API key' },
-    { key: 'CLAUDE_BASE_URL', type: 'string', format: 'uri', description: 'Base URL, e.g. https://api.anthropic.com' },
-  ],
-  'gemini-cli-oauth': [
-    { key: 'GEMINI_OAUTH_CREDS_FILE_PATH', type: 'string', description: 'Credential file (sign in on the OAuth page to create one)' },
-    { key: 'PROJECT_ID', type: 'string', description: 'Google Cloud project (empty: discovered)' },
-  ],
-  'openai-qwen-oauth': [{ key: 'QWEN_OAUTH_CREDS_FILE_PATH', type: 'string', description: 'Credential file (log in on the OAuth page to create one)' }],
-  'claude-kiro-oauth': [{ key: 'KIRO_OAUTH_CREDS_FILE_PATH', type: 'string', description: 'Kiro token file (import one on the OAuth page)' }],
-};
-
 const SECRET_KEY = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|BASE64|COOKIE|AUTHORIZATION)$/i;
 
 interface JsonSchemaProperty {
@@ -63,11 +47,15 @@ interface JsonSchemaProperty {
   description?: string;
   format?: string;
   minimum?: number;
-  writeOnly?: boolean;
-  items?: unknown;
+  default?: unknown;
   anyOf?: JsonSchemaProperty[];
-  'x-secret'?: boolean;
   secret?: boolean;
+}
+
+/** One backend as GET /api/providers describes it (src/providers/provider-schemas.ts). */
+interface ProviderDescription {
+  readonly type: string;
+  readonly accountSchema: { properties?: Record<string, JsonSchemaProperty>; required?: string[] };
 }
 
 /** A provider's JSON Schema (GET /api/providers) as form fields. */
@@ -77,25 +65,24 @@ function fieldsFromSchema(schema: { properties?: Record<string, JsonSchemaProper
     .map(([key, property]) => {
       const variant = property.anyOf?.find((option) => option.type !== 'null') ?? property;
       const types = ([] as string[]).concat(variant.type ?? property.type ?? 'string');
-      const secret = property.writeOnly || property['x-secret'] || property.secret || variant.writeOnly || SECRET_KEY.test(key);
+      const secret = property.secret === true || variant.secret === true || SECRET_KEY.test(key);
       const type: FieldType = secret ? 'secret' : types.includes('boolean') ? 'boolean' : types.includes('number') || types.includes('integer') ? 'number' : types.includes('array') ? 'list' : 'string';
-      return { key, type, description: property.description ?? variant.description, required: schema.required?.includes(key), minimum: variant.minimum, format: variant.format };
+      const fallback = property.default ?? variant.default;
+      return {
+        key,
+        type,
+        description: property.description ?? variant.description,
+        required: schema.required?.includes(key),
+        minimum: variant.minimum,
+        format: variant.format,
+        fallback: fallback === undefined || (Array.isArray(fallback) && fallback.length === 0) ? undefined : toFormValue(fallback).toString(),
+      };
     });
 }
 
 async function loadSchemas(): Promise<ProviderSchema[]> {
-  try {
-    const answer = await api<unknown>('/api/providers');
-    const list = Array.isArray(answer) ? answer : ((answer as { providers?: unknown[] }).providers ?? []);
-    const schemas = list
-      .map((item) => item as { type?: string; name?: string; schema?: unknown; accountSchema?: unknown; jsonSchema?: unknown })
-      .filter((item) => typeof (item.type ?? item.name) === 'string')
-      .map((item) => ({ type: (item.type ?? item.name) as string, fields: fieldsFromSchema((item.accountSchema ?? item.schema ?? item.jsonSchema ?? {}) as never) }));
-    if (schemas.length > 0) return schemas;
-  } catch {
-    // Older gateway without the endpoint: the built-in field lists below.
-  }
-  return Object.entries(FALLBACK_FIELDS).map(([type, fields]) => ({ type, fields }));
+  const answer = await api<{ providers: ProviderDescription[] }>('/api/providers');
+  return answer.providers.map((provider) => ({ type: provider.type, fields: fieldsFromSchema(provider.accountSchema) }));
 }
 
 function typeOfGroup(group: string, types: readonly string[]): string | undefined {
@@ -125,7 +112,8 @@ function validate(field: FieldSpec, value: string | boolean, editing: boolean): 
 
 export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel }: { entries: EntriesAnswer | undefined; uuid?: string; group?: string; onDone: () => void; onCancel: () => void }) {
   const [schemas, setSchemas] = useState<ProviderSchema[] | undefined>(undefined);
-  useEffect(() => void loadSchemas().then(setSchemas), []);
+  const [schemaError, setSchemaError] = useState<unknown>(undefined);
+  useEffect(() => void loadSchemas().then(setSchemas, setSchemaError), []);
   const existing = useMemo(() => {
     if (!uuid || !entries) return undefined;
     for (const group of entries.groups) {
@@ -150,6 +138,7 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
     setValues(initial);
   }, [existing]);
 
+  if (schemaError) return <ErrorBox error={schemaError} />;
   if (!schemas) return <p class="loading">Loading provider fields…</p>;
   const types = schemas.map((schema) => schema.type);
   const providerType = typeOfGroup(group, types);
@@ -239,7 +228,7 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
                 autoComplete="off"
                 value={String(value)}
                 required={field.required}
-                placeholder={typeof masked === 'string' ? `${masked} (unchanged)` : undefined}
+                placeholder={typeof masked === 'string' ? `${masked} (unchanged)` : field.fallback}
                 aria-invalid={problem ? true : undefined}
                 aria-describedby={`${id}-hint`}
                 onInput={(event) => set(event.currentTarget.value)}
