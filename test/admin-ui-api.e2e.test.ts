@@ -57,7 +57,7 @@ describe('admin console server', () => {
     const response = await login(gateway, ADMIN_KEY);
     expect(response.status).toBe(200);
     const setCookie = response.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^aiclient_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(setCookie).toMatch(/^aiclient_session=[\w.-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
     const cookie = setCookie.split(';')[0] as string;
     expect((await fetch(`${gateway.url}/api/pools`, { headers: { cookie } })).status).toBe(200);
     expect(await (await fetch(`${gateway.url}/api/session`, { headers: { cookie } })).json()).toMatchObject({ authenticated: true, version: expect.any(String) });
@@ -68,13 +68,30 @@ describe('admin console server', () => {
     expect((await fetch(`${gateway.url}/api/pools`, { headers: { cookie } })).status).toBe(401);
   });
 
-  it('refuses wrong keys and, after five, makes the address wait even with the right one', async () => {
+  it('refuses wrong keys and, after ten (wrong header keys count too), makes the address wait even with the right one', async () => {
     const gateway = await start();
     for (let attempt = 0; attempt < 5; attempt += 1) expect((await login(gateway, `wrong-${attempt}`)).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await fetch(`${gateway.url}/api/pools`, { headers: { authorization: `Bearer wrong-${attempt}` } })).status).toBe(401);
+    }
     const limited = await login(gateway, ADMIN_KEY);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await limited.json()) as { error: { message: string } }).error.message).toContain('Too many failed logins');
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toContain('Too many failed authentication attempts');
+  });
+
+  it('keeps a session valid on another gateway process with the same admin key and after a restart; a new admin key ends it', async () => {
+    const first = await start();
+    const cookie = ((await login(first, ADMIN_KEY)).headers.get('set-cookie') as string).split(';')[0] as string;
+    await first.close(50);
+    running.splice(running.indexOf(first), 1);
+    const second = await start();
+    expect((await fetch(`${second.url}/api/pools`, { headers: { cookie } })).status).toBe(200);
+    const rekeyed = await start({ ADMIN_API_KEY: 'another-admin-secret-0123' });
+    expect((await fetch(`${rekeyed.url}/api/pools`, { headers: { cookie } })).status).toBe(401);
+    // A token changed by one character is refused.
+    const forged = cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A');
+    expect((await fetch(`${second.url}/api/pools`, { headers: { cookie: forged } })).status).toBe(401);
   });
 
   it('shows the effective config with secrets masked', async () => {

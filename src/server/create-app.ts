@@ -101,7 +101,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const adminKeyAuthenticate = security.adminAuth.authenticate;
   // A browser logged in to the console passes both guards with its session cookie (the playground uses the client routes).
   const ui = options.ui ? await import('../ui/ui-routes.js') : undefined;
-  const uiAccess = ui?.createUiAccess();
+  const uiAccess = ui?.createUiAccess(options.security.adminSecret.value);
   const authenticate = uiAccess ? uiAccess.allowSessions(keyAuthenticate) : keyAuthenticate;
   // One admin check for every admin route (app.adminAuth): the key, or a console session.
   if (uiAccess) security.adminAuth.addCheck(uiAccess.hasSession);

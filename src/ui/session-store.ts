@@ -1,20 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 export const SESSION_COOKIE = 'aiclient_session';
 const DEFAULT_TTL_MS = 12 * 60 * 60_000;
 
 /**
- * Browser sessions of the admin console: random tokens held in memory only (a restart logs everyone
- * out, which is the safe direction). The cookie carries the token; nothing else about the admin is
- * stored client-side.
+ * Browser sessions of the admin console as signed tokens: `expiry.nonce.mac`, the MAC keyed by the
+ * admin secret. Every gateway process with the same secret (--workers, several machines behind one
+ * address) accepts a session any of them issued, a restart keeps people logged in, and changing the
+ * admin key logs everyone out. Logging out revokes the token in this process and clears the cookie;
+ * the browser no longer has it, so other processes never see it again.
  */
 export class SessionStore {
-  readonly #expiresAt = new Map<string, number>();
+  readonly #key: Buffer;
+  readonly #revoked = new Map<string, number>();
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  constructor(options: { ttlMs?: number; now?: () => number } = {}) {
+  constructor(options: { secret: string; ttlMs?: number; now?: () => number }) {
+    this.#key = createHmac('sha256', options.secret).update('aiclient2api console session v1').digest();
     this.#ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     this.#now = options.now ?? Date.now;
   }
@@ -24,30 +28,38 @@ export class SessionStore {
   }
 
   create(): string {
-    const token = randomBytes(32).toString('base64url');
-    this.#sweep();
-    this.#expiresAt.set(token, this.#now() + this.#ttlMs);
-    return token;
+    const body = `${(this.#now() + this.#ttlMs).toString(36)}.${randomBytes(16).toString('base64url')}`;
+    return `${body}.${this.#mac(body).toString('base64url')}`;
   }
 
   isValid(token: string | undefined): boolean {
-    if (token === undefined) return false;
-    const expiresAt = this.#expiresAt.get(token);
-    if (expiresAt === undefined) return false;
-    if (expiresAt <= this.#now()) {
-      this.#expiresAt.delete(token);
-      return false;
-    }
-    return true;
+    const expiresAt = this.#expiryOf(token);
+    return expiresAt !== undefined && expiresAt > this.#now() && !this.#revoked.has(token as string);
   }
 
   delete(token: string | undefined): void {
-    if (token !== undefined) this.#expiresAt.delete(token);
+    const expiresAt = this.#expiryOf(token);
+    if (expiresAt === undefined) return;
+    const now = this.#now();
+    for (const [revoked, until] of this.#revoked) if (until <= now) this.#revoked.delete(revoked);
+    this.#revoked.set(token as string, expiresAt);
   }
 
-  #sweep(): void {
-    const now = this.#now();
-    for (const [token, expiresAt] of this.#expiresAt) if (expiresAt <= now) this.#expiresAt.delete(token);
+  /** The expiry of a token this secret signed; undefined for anything else. */
+  #expiryOf(token: string | undefined): number | undefined {
+    if (token === undefined || token.length > 200) return undefined;
+    const dot = token.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const body = token.slice(0, dot);
+    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = this.#mac(body);
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
+    const expiresAt = Number.parseInt(body.slice(0, body.indexOf('.')), 36);
+    return Number.isFinite(expiresAt) ? expiresAt : undefined;
+  }
+
+  #mac(body: string): Buffer {
+    return createHmac('sha256', this.#key).update(body).digest();
   }
 }
 

@@ -3,14 +3,12 @@
  * needs beyond the pool API (pools file entries, OAuth logins, effective config). Loaded only when
  * UI_ENABLED; the pages, the pools-file editor and the login flows load on their first request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderPool } from '../pool/index.js';
 import { sendError } from '../server/send-error.js';
-import { LoginLimiter } from './login-limiter.js';
 import { SessionStore, sessionCookie, sessionTokenOf, withSession } from './session-store.js';
 import type { StaticSite } from './static-files.js';
 import type { UiApi } from './ui-api.js';
@@ -35,17 +33,14 @@ export interface UiAccess {
   hasSession(request: FastifyRequest): boolean;
 }
 
-export function createUiAccess(): UiAccess {
-  const sessions = new SessionStore();
+/** `adminSecret`: the admin credential; it signs the console's session tokens. */
+export function createUiAccess(adminSecret: string): UiAccess {
+  const sessions = new SessionStore({ secret: adminSecret });
   return {
     sessions,
     allowSessions: (check) => withSession(sessions, check),
     hasSession: (request) => request.headers.cookie !== undefined && sessions.isValid(sessionTokenOf(request)),
   };
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
 
 function badRequest(message: string): GatewayError {
@@ -73,7 +68,6 @@ function passes(check: (request: FastifyRequest) => void, request: FastifyReques
 export function uiRoutes(access: UiAccess, options: UiOptions): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     const { sessions } = access;
-    const limiter = new LoginLimiter();
     const startedAt = Date.now();
     const version = readVersion();
     const adminGuard = access.allowSessions(options.checkAdminKey);
@@ -108,19 +102,10 @@ export function uiRoutes(access: UiAccess, options: UiOptions): FastifyPluginAsy
     });
 
     app.post('/api/session', async (request, reply) => {
-      const address = request.ip;
-      const waitMs = limiter.retryAfterMs(address);
-      if (waitMs > 0) {
-        throw new GatewayError('too_many_logins', 'rate_limit', `Too many failed logins: try again in ${Math.ceil(waitMs / 1000)} s.`, {
-          status: 429,
-          scope: 'request',
-          retryAfterMs: waitMs,
-        });
-      }
       const password = (request.body as { password?: unknown } | undefined)?.password;
       if (typeof password !== 'string' || password === '') throw badRequest('password: enter the admin key');
-      if (options.adminSecret === '' || !timingSafeEqual(digest(password), digest(options.adminSecret))) {
-        limiter.recordFailure(address);
+      // The same per-address throttle as a wrong key in a header (429 while the address waits).
+      if (!app.adminAuth.verifySecret(request, password)) {
         throw new GatewayError('invalid_admin_key', 'client_auth', 'Wrong admin key.', { status: 401, scope: 'request' });
       }
       const token = sessions.create();
