@@ -3,7 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
+import { startGeminiMock } from './mocks/gemini-mock.js';
 import { startKiroMock } from './mocks/kiro-mock.js';
+import { startHttpProxy } from './mocks/proxy-servers.js';
 import { startQwenMock } from './mocks/qwen-mock.js';
 
 const ADMIN_KEY = 'admin-secret-0123456789';
@@ -62,6 +64,41 @@ describe('console logins', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-aiclient-instance')).toBe(flow.uuid);
+  });
+
+  it('goes through PROXY_URL for the types in PROXY_ENABLED_PROVIDERS (Qwen device code, Gemini code exchange), as the CLI logins do', async () => {
+    const qwen = await startQwenMock();
+    const gemini = await startGeminiMock();
+    const proxy = await startHttpProxy({ user: 'u', password: 'p' });
+    cleanups.push(() => qwen.close(), () => gemini.close(), () => proxy.close());
+    qwen.state.interval = 1;
+    const gateway = await start({
+      QWEN_OAUTH_BASE_URL: qwen.url,
+      GEMINI_BASE_URL: gemini.url,
+      GEMINI_OAUTH_TOKEN_URL: `${gemini.url}/token`,
+      GEMINI_OAUTH_AUTH_URL: `${gemini.url}/o/oauth2/v2/auth`,
+      PROXY_URL: proxy.urlWith('u', 'p'),
+      PROXY_ENABLED_PROVIDERS: ['openai-qwen-oauth', 'gemini-cli-oauth'],
+    });
+
+    const qwenLogin = await admin<{ id: string }>(gateway, 'POST', '/api/oauth/qwen/start', {});
+    expect(qwenLogin.status).toBe(200);
+    await expect
+      .poll(async () => (await admin<{ status: string }>(gateway, 'GET', `/api/oauth/flows/${encodeURIComponent(qwenLogin.json.id)}`)).json.status, {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toBe('done');
+    expect(proxy.passed).toContain(`POST ${qwen.url}/api/v1/oauth2/device/code`);
+    expect(proxy.passed).toContain(`POST ${qwen.url}/api/v1/oauth2/token`);
+
+    const geminiLogin = await admin<{ authUrl: string }>(gateway, 'POST', '/api/oauth/gemini/start', { mode: 'paste' });
+    expect(geminiLogin.status).toBe(200);
+    const finalAddress = (await fetch(geminiLogin.json.authUrl, { redirect: 'manual' })).headers.get('location');
+    const completed = await admin<{ status: string }>(gateway, 'POST', '/api/oauth/gemini/complete', { url: finalAddress });
+    expect(completed).toMatchObject({ status: 200, json: { status: 'done' } });
+    expect(proxy.passed).toContain(`POST ${gemini.url}/token`);
+    expect(proxy.refused).toBe(0);
   });
 
   it('Kiro token upload: checks the token, stores it 0600, adds the account, which serves', async () => {

@@ -18,6 +18,8 @@ import { mergeTokenAnswer, postOAuthForm } from '../../providers/openai-qwen-oau
 import { writeCredentialFileAtomic } from '../../providers/shared/oauth/credential-file.js';
 import { createPkcePair } from '../../providers/shared/oauth/pkce.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
+import { loginDispatcher } from '../../upstream/proxy/login-dispatcher.js';
+import { loginProxyUrl } from '../../upstream/proxy/proxy-url.js';
 import type { PoolsFileEditor } from '../pools-file-editor.js';
 import { describeFlow, LoginFlows, type LoginFlow } from './login-flows.js';
 
@@ -151,7 +153,8 @@ export class WebLogins {
     try {
       const settings = readGeminiSettings(this.#options.config);
       const token = await postTokenForm(
-        this.#options.http(),
+        // Through PROXY_URL when gemini-cli-oauth is in PROXY_ENABLED_PROVIDERS, as the CLI login does.
+        this.#options.http().viaProxy(loginProxyUrl('gemini-cli-oauth', this.#options.config)),
         settings.tokenUrl,
         {
           grant_type: 'authorization_code',
@@ -186,6 +189,7 @@ export class WebLogins {
         `${settings.oauthBaseUrl}/api/v1/oauth2/device/code`,
         { client_id: QWEN_CLIENT_ID, scope: QWEN_SCOPE, code_challenge: challenge, code_challenge_method: 'S256' },
         AbortSignal.timeout(30_000),
+        loginDispatcher('openai-qwen-oauth', this.#options.config),
       );
     } catch {
       throw new GatewayError('oauth_login_failed', 'network', `Cannot reach the Qwen OAuth server ${settings.oauthBaseUrl}`, { status: 502, scope: 'request' });
