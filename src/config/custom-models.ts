@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { jsonSyntaxErrorWhere } from '../json/json-syntax-error.js';
 
 /**
  * The original's custom models file: extra model ids shown in model lists, each owned by a provider,
@@ -35,7 +36,7 @@ export async function loadCustomModels(file: string): Promise<CustomModel[]> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`Custom models file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`Custom models file ${file} is not valid JSON (${jsonSyntaxErrorWhere(error, text)})`);
   }
   const result = FileSchema.safeParse(parsed);
   if (!result.success) {

@@ -13,6 +13,7 @@ import { originalOnlyKeys } from './original-only-keys.js';
 import { proxyUrlProblem } from '../upstream/proxy/proxy-url.js';
 import { parseArgv } from './parse-argv.js';
 import { ConfigSchema, PATH_KEYS, type GatewayConfig } from './schema.js';
+import { jsonSyntaxErrorWhere } from '../json/json-syntax-error.js';
 
 export const DEFAULT_CONFIG_PATH = 'configs/config.json';
 
@@ -52,7 +53,7 @@ async function readConfigFile(file: string): Promise<Record<string, unknown> | u
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`Config file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`Config file ${file} is not valid JSON (${jsonSyntaxErrorWhere(error, text)})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`Config file ${file} must hold a JSON object`);

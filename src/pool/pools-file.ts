@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { nullAsAbsent } from '../config/null-as-absent.js';
 import { proxyUrlProblem } from '../upstream/proxy/proxy-url.js';
+import { jsonSyntaxErrorWhere } from '../json/json-syntax-error.js';
 
 /** Names the original knows but this gateway does not implement: skipped with one warning each. */
 const ORIGINAL_ONLY_TYPES: readonly string[] = [
@@ -255,7 +256,7 @@ export async function loadPoolsFile(path: string, options: ParsePoolsOptions): P
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new Error(`pools file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`pools file ${path} is not valid JSON (${jsonSyntaxErrorWhere(error, text)})`);
   }
   try {
     return parsePools(document, options);

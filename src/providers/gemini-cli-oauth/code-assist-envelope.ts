@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError, kindFromStatus } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPE } from './gemini-settings.js';
+import { jsonSyntaxErrorWhere } from '../../json/json-syntax-error.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,7 +53,7 @@ export function parseJsonObject(body: Buffer, what: string): Json {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new GatewayError('invalid_json', 'invalid_request', `${what} is not valid JSON: ${(error as Error).message}`, { status: 400, scope: 'request' });
+    throw new GatewayError('invalid_json', 'invalid_request', `${what} is not valid JSON (${jsonSyntaxErrorWhere(error, body.toString('utf8'))})`, { status: 400, scope: 'request' });
   }
   if (!isObject(parsed)) throw new GatewayError('invalid_json', 'invalid_request', `${what} must be a JSON object`, { status: 400, scope: 'request' });
   return parsed;

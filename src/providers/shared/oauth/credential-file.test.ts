@@ -21,7 +21,17 @@ describe('credential files', () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'creds-'));
     await expect(readCredentialFile(path.join(directory, 'none.json'), 'qwen')).rejects.toMatchObject({ kind: 'auth', code: 'credentials_missing' });
     await writeFile(path.join(directory, 'bad.json'), '{oops');
-    await expect(readCredentialFile(path.join(directory, 'bad.json'), 'qwen')).rejects.toThrow(/bad\.json is not valid JSON/);
+    await expect(readCredentialFile(path.join(directory, 'bad.json'), 'qwen')).rejects.toThrow(/bad\.json is not a JSON object/);
+  });
+
+  it('never quotes the content of a broken file (tokens) in the error', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'creds-'));
+    const file = path.join(directory, 'cut.json');
+    // Cut off mid-write by another tool: JSON.parse's own message would quote the token.
+    await writeFile(file, '{"refresh_token":"rt-sekrit-0123456789","access_token":"at-sekrit');
+    const error = (await readCredentialFile(file, 'qwen').catch((caught: unknown) => caught)) as Error & { detail: { cause?: unknown } };
+    expect(error.message).toContain('cut.json is not a JSON object');
+    expect(JSON.stringify({ message: error.message, cause: String(error.detail.cause) })).not.toContain('sekrit');
   });
 
   it.each([

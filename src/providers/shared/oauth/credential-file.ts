@@ -23,17 +23,20 @@ export async function readCredentialFile(filePath: string, providerType: string)
       cause: error,
     });
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Record<string, unknown>;
-  } catch (error) {
-    throw new GatewayError('credentials_invalid', 'auth', `${providerType}: credential file ${filePath} is not valid JSON: ${(error as Error).message}`, {
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes part of the file, which holds tokens: neither it nor the error is passed on.
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GatewayError('credentials_invalid', 'auth', `${providerType}: credential file ${filePath} is not a JSON object (${text.length} bytes; truncated or hand-edited?)`, {
       status: 401,
       scope: 'account',
-      cause: error,
     });
   }
+  return parsed as Record<string, unknown>;
 }
 
 /**
