@@ -3,7 +3,7 @@
  * so undici's fetch is enough (its dispatcher carries the account's proxy, if any); the caller
  * decides what an error answer means.
  */
-import { type Dispatcher, fetch } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface OAuthAnswer {
   readonly status: number;
@@ -17,6 +17,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function postOAuthForm(url: string, form: Record<string, string>, signal?: AbortSignal, dispatcher?: Dispatcher): Promise<OAuthAnswer> {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  // undici's fetch (it takes a dispatcher, Node's global fetch does not) loads all of undici: only when a login or refresh runs.
+  const { fetch } = await import('undici');
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
