@@ -32,3 +32,12 @@ export function describeProviders(adapters: ReadonlyMap<string, ProviderAdapter>
     };
   });
 }
+
+/**
+ * Every field any backend's account schema reads (its config.json and pools-file keys). A backend
+ * declares its keys only there, never in the gateway's config schema, so code that asks "does the
+ * gateway read this key?" asks both.
+ */
+export function accountFieldNames(adapters: ReadonlyMap<string, ProviderAdapter>): Set<string> {
+  return new Set(describeProviders(adapters).flatMap((provider) => Object.keys((provider.accountSchema.properties ?? {}) as Record<string, unknown>)));
+}
