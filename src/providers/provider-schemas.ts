@@ -39,5 +39,20 @@ export function describeProviders(adapters: ReadonlyMap<string, ProviderAdapter>
  * gateway read this key?" asks both.
  */
 export function accountFieldNames(adapters: ReadonlyMap<string, ProviderAdapter>): Set<string> {
-  return new Set(describeProviders(adapters).flatMap((provider) => Object.keys((provider.accountSchema.properties ?? {}) as Record<string, unknown>)));
+  return new Set(describeProviders(adapters).flatMap((provider) => Object.keys(propertiesOf(provider))));
+}
+
+/** Every field some backend marks secret (`secretField`): what a UI masks even when its name does not say so (PROXY_URL). */
+export function secretAccountFields(adapters: ReadonlyMap<string, ProviderAdapter>): Set<string> {
+  return new Set(
+    describeProviders(adapters).flatMap((provider) =>
+      Object.entries(propertiesOf(provider))
+        .filter(([, property]) => property.secret === true)
+        .map(([field]) => field),
+    ),
+  );
+}
+
+function propertiesOf(provider: ProviderDescription): Record<string, { secret?: unknown }> {
+  return (provider.accountSchema.properties ?? {}) as Record<string, { secret?: unknown }>;
 }
