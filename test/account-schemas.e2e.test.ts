@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDER_ADAPTERS } from '../src/providers/registry.js';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
@@ -54,7 +55,8 @@ describe('provider account schemas through the gateway', () => {
     const response = await admin('/api/providers');
     expect(response.status).toBe(200);
     const { providers } = (await response.json()) as { providers: Array<{ type: string; protocol: string; loginCommand?: string; accountSchema: { type: string; properties: Record<string, { secret?: boolean; description?: string }> } }> };
-    expect(providers.map((provider) => provider.type).sort()).toEqual(['claude-custom', 'claude-kiro-oauth', 'gemini-cli-oauth', 'openai-custom', 'openai-qwen-oauth']);
+    // Every backend of the registry: adding one needs no edit here.
+    expect(providers.map((provider) => provider.type).sort()).toEqual([...PROVIDER_ADAPTERS.keys()].sort());
     const openai = providers.find((provider) => provider.type === 'openai-custom')!;
     expect(openai).toMatchObject({ protocol: 'openai-chat', accountSchema: { type: 'object' } });
     expect(openai.accountSchema.properties.OPENAI_API_KEY).toMatchObject({ type: 'string', secret: true, description: expect.stringContaining('API key') });

@@ -114,6 +114,10 @@ describe('admin console server', () => {
     const badWeight = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { weight: 0, OPENAI_API_KEY: 'k' } }) });
     expect(badWeight.status).toBe(400);
     expect(((await badWeight.json()) as { error: { message: string } }).error.message).toContain('weight');
+    // A provider field its backend's account schema refuses: the loader would skip the entry.
+    const badUrl = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'api.openai.com/v1' } }) });
+    expect(badUrl.status).toBe(400);
+    expect(((await badUrl.json()) as { error: { message: string } }).error.message).toContain('OPENAI_BASE_URL: expected an http:// or https:// URL');
     await expect(readFile(path.join(gateway.cwd, 'pools.json'), 'utf8')).rejects.toThrow();
   });
 
@@ -133,6 +137,21 @@ describe('admin console server', () => {
     expect(await stored()).toEqual({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'two' });
     const listed = await (await fetch(`${gateway.url}/api/pool-entries`, { headers })).text();
     expect(listed).not.toContain('sk-real-secret-c0de');
+  });
+
+  it('masks what the account schemas mark secret though its name does not say so (a proxy URL with its password)', async () => {
+    const gateway = await start({ PROVIDER_POOLS_FILE_PATH: 'pools.json', PROXY_URL: 'http://user:global-pass-1234@127.0.0.1:9' });
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const config = await (await fetch(`${gateway.url}/api/config`, { headers })).text();
+    expect(config).not.toContain('global-pass-1234');
+    const proxy = 'socks5://user:entry-pass-5678@127.0.0.1:9';
+    const created = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { uuid: 'p1', OPENAI_API_KEY: 'sk-real-secret-c0de', PROXY_URL: proxy } }) });
+    const shown = (await created.json()) as Record<string, string>;
+    expect(shown.PROXY_URL).toBe('soc….1:9');
+    await fetch(`${gateway.url}/api/pool-entries/p1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', PROXY_URL: shown.PROXY_URL, customName: 'one' } }) });
+    const stored = JSON.parse(await readFile(path.join(gateway.cwd, 'pools.json'), 'utf8'))['openai-custom'][0];
+    expect(stored).toEqual({ uuid: 'p1', OPENAI_API_KEY: 'sk-real-secret-c0de', PROXY_URL: proxy, customName: 'one' });
+    expect(await (await fetch(`${gateway.url}/api/pool-entries`, { headers })).text()).not.toContain('entry-pass-5678');
   });
 
   it('with UI_ENABLED false serves no console and no session routes', async () => {

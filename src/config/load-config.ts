@@ -7,6 +7,8 @@ import {
   NOT_IMPLEMENTED_PROVIDER_TYPES,
   adapterTypeOf,
 } from '../providers/provider-names.js';
+import { accountFieldNames } from '../providers/provider-schemas.js';
+import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { ConfigError } from './config-error.js';
 import { nullAsAbsent } from './null-as-absent.js';
 import { originalOnlyKeys } from './original-only-keys.js';
@@ -75,6 +77,17 @@ function describeIssues(error: z.ZodError, input: Record<string, unknown>): stri
     .join('\n');
 }
 
+/**
+ * Whether the gateway reads a config.json key: the config schema's keys, and every backend's account
+ * fields (a backend declares its keys only in its account schema). The account fields are listed only
+ * when a key needs them, which is rare: a file with keys of the original's other backends.
+ */
+function readsConfigKey(): (key: string) => boolean {
+  const configKeys = new Set(Object.keys(ConfigSchema.shape));
+  let accountKeys: ReadonlySet<string> | undefined;
+  return (key) => configKeys.has(key) || (accountKeys ??= accountFieldNames(PROVIDER_ADAPTERS)).has(key);
+}
+
 /** Checks MODEL_PROVIDER: unknown names fail, names we do not implement are skipped with a warning. */
 function resolveProviderList(value: string, warnings: string[]): string[] {
   const providers: string[] = [];
@@ -130,7 +143,7 @@ export async function loadConfig(argv: readonly string[], cwd: string = process.
   const proxyProblem = result.data.PROXY_URL === undefined ? undefined : proxyUrlProblem(result.data.PROXY_URL);
   if (proxyProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  PROXY_URL: ${proxyProblem}`);
   const providers = resolveProviderList(result.data.MODEL_PROVIDER, warnings);
-  const ignored = fileValues ? originalOnlyKeys(fileValues, new Set(Object.keys(ConfigSchema.shape))) : [];
+  const ignored = fileValues ? originalOnlyKeys(fileValues, readsConfigKey()) : [];
   if (ignored.length > 0) {
     warnings.push(`config: these keys of the original AIClient-2-API are for features this gateway does not have and are ignored: ${ignored.join(', ')}`);
   }

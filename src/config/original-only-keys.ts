@@ -1,8 +1,9 @@
 /**
  * config.json keys the original AIClient-2-API knows for features this gateway does not have. They
  * are accepted (its users' files load unchanged) and named once in a start-up warning, so nobody
- * believes a setting took effect when it did not. A key our schema knows is never reported here, so
- * a feature that lands later stops being listed without touching this file.
+ * believes a setting took effect when it did not. A key the gateway reads (its config schema, or a
+ * backend's account schema) is never reported here, so a feature or backend of the original that
+ * lands later stops being listed without touching this file.
  */
 const ORIGINAL_ONLY_PREFIXES: readonly string[] = [
   'TLS_SIDECAR_', // the original's uTLS sidecar process
@@ -20,9 +21,9 @@ const ORIGINAL_ONLY_KEYS: ReadonlySet<string> = new Set([
   'LOG_INCLUDE_TIMESTAMP', // and always a timestamp
 ]);
 
-/** Keys of `fileValues` for features we lack, in file order; `known` are keys our schema reads. */
-export function originalOnlyKeys(fileValues: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): string[] {
+/** Keys of `fileValues` for features we lack, in file order; `isRead` tells the keys the gateway reads (asked only of candidates). */
+export function originalOnlyKeys(fileValues: Readonly<Record<string, unknown>>, isRead: (key: string) => boolean): string[] {
   return Object.keys(fileValues).filter(
-    (key) => !known.has(key) && (ORIGINAL_ONLY_KEYS.has(key) || ORIGINAL_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix))),
+    (key) => (ORIGINAL_ONLY_KEYS.has(key) || ORIGINAL_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix))) && !isRead(key),
   );
 }

@@ -32,3 +32,27 @@ export function describeProviders(adapters: ReadonlyMap<string, ProviderAdapter>
     };
   });
 }
+
+/**
+ * Every field any backend's account schema reads (its config.json and pools-file keys). A backend
+ * declares its keys only there, never in the gateway's config schema, so code that asks "does the
+ * gateway read this key?" asks both.
+ */
+export function accountFieldNames(adapters: ReadonlyMap<string, ProviderAdapter>): Set<string> {
+  return new Set(describeProviders(adapters).flatMap((provider) => Object.keys(propertiesOf(provider))));
+}
+
+/** Every field some backend marks secret (`secretField`): what a UI masks even when its name does not say so (PROXY_URL). */
+export function secretAccountFields(adapters: ReadonlyMap<string, ProviderAdapter>): Set<string> {
+  return new Set(
+    describeProviders(adapters).flatMap((provider) =>
+      Object.entries(propertiesOf(provider))
+        .filter(([, property]) => property.secret === true)
+        .map(([field]) => field),
+    ),
+  );
+}
+
+function propertiesOf(provider: ProviderDescription): Record<string, { secret?: unknown }> {
+  return (provider.accountSchema.properties ?? {}) as Record<string, { secret?: unknown }>;
+}

@@ -17,6 +17,10 @@ type PoolsDocument = Record<string, unknown>;
 export interface PoolsFileEditorOptions {
   readonly filePath: string;
   readonly knownTypes: readonly string[];
+  /** The backends' account schemas: an entry the loader would skip for a bad provider field is refused too. */
+  readonly validateAccount?: (providerType: string, fields: Readonly<Record<string, unknown>>) => string | undefined;
+  /** Fields the account schemas mark secret, masked like the keys whose names say so (a proxy URL's password). */
+  readonly secretKeys?: ReadonlySet<string>;
   /** Puts the written file in service (the pools hot reload) before the write is reported done. */
   readonly afterWrite: () => Promise<void>;
 }
@@ -39,9 +43,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function maskEntry(entry: Entry): Entry {
+type IsSecret = (key: string) => boolean;
+
+function maskEntry(entry: Entry, isSecret: IsSecret): Entry {
   const masked: Entry = {};
-  for (const [key, value] of Object.entries(entry)) masked[key] = typeof value === 'string' && isSecretKey(key) ? maskSecret(value) : value;
+  for (const [key, value] of Object.entries(entry)) masked[key] = typeof value === 'string' && isSecret(key) ? maskSecret(value) : value;
   return masked;
 }
 
@@ -49,10 +55,10 @@ function maskEntry(entry: Entry): Entry {
  * The entry to store from what a form sent: secret fields the form left out, or sent back as the
  * mask it was shown, keep their stored value; `null` removes a field.
  */
-function mergeEntry(previous: Entry, incoming: Entry): Entry {
+function mergeEntry(previous: Entry, incoming: Entry, isSecret: IsSecret): Entry {
   const merged: Entry = {};
   for (const [key, value] of Object.entries(previous)) {
-    if (!isSecretKey(key)) continue;
+    if (!isSecret(key)) continue;
     const sent = incoming[key];
     if (sent === undefined || (typeof value === 'string' && sent === maskSecret(value))) merged[key] = value;
   }
@@ -68,11 +74,14 @@ function mergeEntry(previous: Entry, incoming: Entry): Entry {
 
 export class PoolsFileEditor {
   readonly #options: PoolsFileEditorOptions;
+  readonly #isSecret: IsSecret;
   /** Writes run one after another: each reads the file fresh, so an edit made in between is kept. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: PoolsFileEditorOptions) {
     this.#options = options;
+    const secretKeys = options.secretKeys ?? new Set<string>();
+    this.#isSecret = (key) => isSecretKey(key) || secretKeys.has(key);
   }
 
   get filePath(): string {
@@ -84,7 +93,7 @@ export class PoolsFileEditor {
     const groups = Object.entries(document).map(([group, entries]) => ({
       group,
       providerType: resolveAdapterType(group, this.#options.knownTypes) ?? null,
-      entries: Array.isArray(entries) ? entries.filter(isObject).map(maskEntry) : [],
+      entries: Array.isArray(entries) ? entries.filter(isObject).map((entry) => maskEntry(entry, this.#isSecret)) : [],
     }));
     return { file: this.#options.filePath, exists, groups };
   }
@@ -98,7 +107,7 @@ export class PoolsFileEditor {
         throw invalid(`group: "${name}" is not a provider type (${this.#options.knownTypes.join(', ')}) or TYPE-name`);
       }
       const key = Object.keys(document).find((existing) => existing.toLowerCase() === name.toLowerCase()) ?? name;
-      const created: Entry = { uuid: randomUUID(), ...mergeEntry({}, entry) };
+      const created: Entry = { uuid: randomUUID(), ...mergeEntry({}, entry, this.#isSecret) };
       if (typeof entry.uuid === 'string' && entry.uuid.trim() !== '') created.uuid = entry.uuid.trim();
       const list = Array.isArray(document[key]) ? (document[key] as unknown[]) : [];
       document[key] = [...list, created];
@@ -110,7 +119,7 @@ export class PoolsFileEditor {
     return this.#edit((document) => {
       if (!isObject(entry)) throw invalid('entry: expected an object of the instance fields');
       const found = this.#find(document, uuid);
-      const updated = { ...mergeEntry(found.entry, entry), uuid };
+      const updated = { ...mergeEntry(found.entry, entry, this.#isSecret), uuid };
       (document[found.group] as unknown[])[found.index] = updated;
       return updated;
     });
@@ -154,15 +163,16 @@ export class PoolsFileEditor {
   #edit(change: (document: PoolsDocument) => Entry): Promise<Entry> {
     const run = this.#queue.then(async () => {
       const { document, exists } = await this.#read();
-      const before = new Set(parsePools(document, { knownTypes: this.#options.knownTypes }).warnings);
+      const rules = { knownTypes: this.#options.knownTypes, validateAccount: this.#options.validateAccount };
+      const before = new Set(parsePools(document, rules).warnings);
       const next = structuredClone(document);
       const result = change(next);
       // Refuse a change that makes the file say something the gateway would skip (the same rules as loading it).
-      const added = parsePools(next, { knownTypes: this.#options.knownTypes }).warnings.filter((warning) => !before.has(warning));
+      const added = parsePools(next, rules).warnings.filter((warning) => !before.has(warning));
       if (added.length > 0) throw invalid(added.map((warning) => warning.replace(/^pools: /, '')).join('; '));
       await this.#write(next, exists);
       await this.#options.afterWrite();
-      return maskEntry(result);
+      return maskEntry(result, this.#isSecret);
     });
     this.#queue = run.catch(() => undefined);
     return run;

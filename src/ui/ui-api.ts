@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { GatewayConfig } from '../config/schema.js';
 import type { ProviderPool } from '../pool/index.js';
+import { createAccountValidator } from '../providers/account-validation.js';
+import { secretAccountFields } from '../providers/provider-schemas.js';
 import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { UpstreamHttpClient } from '../upstream/http-client.js';
 import { createConfigView } from './config-view.js';
@@ -23,9 +25,13 @@ export type UiApi = ReturnType<typeof createUiApi>;
 
 export function createUiApi(options: UiApiOptions) {
   const { config, pool, cwd } = options;
+  // The registry's account schemas decide what an entry may hold and what is secret, as they do for the loader.
+  const secretKeys = secretAccountFields(PROVIDER_ADAPTERS);
   const editor = new PoolsFileEditor({
     filePath: path.resolve(cwd, config.PROVIDER_POOLS_FILE_PATH || 'configs/provider_pools.json'),
     knownTypes: [...PROVIDER_ADAPTERS.keys()],
+    validateAccount: createAccountValidator(PROVIDER_ADAPTERS),
+    secretKeys,
     afterWrite: options.reloadPools,
   });
   let http: UpstreamHttpClient | undefined;
@@ -43,7 +49,7 @@ export function createUiApi(options: UiApiOptions) {
       })),
   });
   return {
-    configView: () => createConfigView(config),
+    configView: () => createConfigView(config, secretKeys),
     listEntries: () => editor.list(),
     addEntry: (body: unknown) => {
       const input = (typeof body === 'object' && body !== null ? body : {}) as { group?: unknown; entry?: unknown };

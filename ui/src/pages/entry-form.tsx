@@ -130,13 +130,16 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!existing) return;
+    if (!existing || !schemas) return;
     setGroup(existing.group);
-    const initial: Record<string, string | boolean> = {};
     // Secrets start empty: leaving them empty keeps the stored value (the mask is only shown as a hint).
-    for (const [key, value] of Object.entries(existing.entry)) if (key !== 'uuid' && !SECRET_KEY.test(key)) initial[key] = toFormValue(value);
+    // Secret are the fields the schema marks (PROXY_URL) and the keys whose names say so.
+    const providerType = typeOfGroup(existing.group, schemas.map((schema) => schema.type));
+    const secretFields = new Set(schemas.find((schema) => schema.type === providerType)?.fields.filter((field) => field.type === 'secret').map((field) => field.key));
+    const initial: Record<string, string | boolean> = {};
+    for (const [key, value] of Object.entries(existing.entry)) if (key !== 'uuid' && !SECRET_KEY.test(key) && !secretFields.has(key)) initial[key] = toFormValue(value);
     setValues(initial);
-  }, [existing]);
+  }, [existing, schemas]);
 
   if (schemaError) return <ErrorBox error={schemaError} />;
   if (!schemas) return <p class="loading">Loading provider fields…</p>;
