@@ -95,13 +95,16 @@ describe('admin console server', () => {
   });
 
   it('shows the effective config with secrets masked', async () => {
-    const gateway = await start({ GEMINI_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token' });
+    const gateway = await start({ GEMINI_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token', CLAUDE_BASE_URL: 'https://me:base-url-pass-42@claude.example' });
     const answer = (await (await fetch(`${gateway.url}/api/config`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { config: Record<string, unknown> };
     expect(answer.config.OPENAI_API_KEY).toBe('sk-…9876');
     expect(answer.config.ADMIN_API_KEY).toBe('adm…6789');
     expect(answer.config.UI_ENABLED).toBe(true);
     expect(answer.config.OPENAI_BASE_URL).toBe('https://api.openai.com/v1');
     expect(answer.config.GEMINI_OAUTH_TOKEN_URL).toBe('http://127.0.0.1:9/token');
+    // A password inside a URL (REDIS_URL, a base URL) is hidden, the rest of the URL shown.
+    expect(answer.config.CLAUDE_BASE_URL).toBe('https://me:***@claude.example');
+    expect(JSON.stringify(answer)).not.toContain('base-url-pass-42');
     expect(JSON.stringify(answer)).not.toContain('sk-config-secret-9876');
   });
 
