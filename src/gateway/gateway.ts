@@ -89,6 +89,8 @@ function isInternalField(key: string): boolean {
  * instance choice with failover, and the response handed back as bytes to forward.
  */
 export class Gateway {
+  /** Instances whose upstream refused `stream_options` (learned once, kept for the process's life). */
+  private readonly refusesUsageOption = new Set<string>();
   constructor(private readonly dependencies: GatewayDependencies) {}
 
   get directory(): ProviderDirectory {
@@ -146,16 +148,18 @@ export class Gateway {
     // Gemini's JSON-array stream form needs re-framing even when both sides speak Gemini.
     const converting = backendProtocol !== call.protocol || call.streamFormat === 'json-array';
     let conversion: Conversion | undefined;
-    let body: Buffer;
+    let body: OutgoingBody;
     // OpenAI-compatible streams report usage only when asked; the extra chunk is kept from the client.
     const askUsage =
       !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.json);
     if (converting) {
       const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model, stream: call.stream });
       conversion = { canonical: converted.canonical, backendProtocol };
-      body = converted.body;
+      // The OpenAI encoder always asks a stream for usage; an upstream that refuses the option gets the body without it.
+      const addsOption = backendProtocol === 'openai-chat' && call.stream && !asksForUsage(call.json);
+      body = { bytes: converted.body, withoutUsageOption: addsOption ? () => withoutStreamOptions(converted.body) : undefined };
     } else {
-      body = this.prepareBody(call, model, askUsage);
+      body = { bytes: this.prepareBody(call, model, askUsage), withoutUsageOption: askUsage ? () => this.prepareBody(call, model, false) : undefined };
     }
     const { lease, response, startedAt } = await this.sendWithFailover(call, group, model, body, attempts);
     try {
@@ -204,7 +208,7 @@ export class Gateway {
     call: GatewayCall,
     group: ProviderGroup,
     model: string | undefined,
-    body: Buffer,
+    body: OutgoingBody,
     { budget, retryInPlace }: GroupAttempts,
   ): Promise<{ lease: InstanceLease; response: UpstreamResponse; startedAt: number }> {
     const { selector } = this.dependencies;
@@ -233,13 +237,26 @@ export class Gateway {
       call.log.instance = lease.instance.name;
       const attemptLog = (call.log.attempts ??= []);
       const startedAt = performance.now();
+      const instanceId = lease.instance.id;
+      let bytes = body.withoutUsageOption && this.refusesUsageOption.has(instanceId) ? body.withoutUsageOption() : body.bytes;
       try {
-        const request = { model: model ?? '', stream: call.stream, body, clientHeaders: call.headers, signal: call.signal };
-        const response = call.stream
-          ? await sendWithFirstByteDeadline(lease.instance.client, request, retry.streamFirstByteTimeoutMs, group.name)
-          : await lease.instance.client.send(request);
-        attemptLog.push({ provider: group.name, instance: lease.instance.id, outcome: 'success' });
-        return { lease, response, startedAt };
+        for (;;) {
+          const request = { model: model ?? '', stream: call.stream, body: bytes, clientHeaders: call.headers, signal: call.signal };
+          try {
+            const response = call.stream
+              ? await sendWithFirstByteDeadline(lease.instance.client, request, retry.streamFirstByteTimeoutMs, group.name)
+              : await lease.instance.client.send(request);
+            attemptLog.push({ provider: group.name, instance: instanceId, outcome: 'success' });
+            return { lease, response, startedAt };
+          } catch (caught) {
+            // An upstream that refuses the usage option the gateway added (older OpenAI-compatible servers):
+            // the same request again without it, at once, and this instance never gets it again.
+            if (body.withoutUsageOption === undefined || bytes !== body.bytes || !refusesUsageOption(caught)) throw caught;
+            this.refusesUsageOption.add(instanceId);
+            this.dependencies.logger.info({ provider: group.name, instance: lease.instance.name }, 'upstream refuses stream_options: streams to it go without a usage request');
+            bytes = body.withoutUsageOption();
+          }
+        }
       } catch (caught) {
         const error = upstreamFailureOf(caught, call.signal);
         if (error === undefined || error.code === 'client_closed') {
@@ -406,6 +423,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function asksForUsage(json: RawJsonObject): boolean {
   const options = json.get('stream_options');
   return isRecord(options) && options.include_usage === true;
+}
+
+/** What the gateway sends upstream, and the same body without the usage option it added, if it added one. */
+interface OutgoingBody {
+  readonly bytes: Buffer;
+  readonly withoutUsageOption: (() => Buffer) | undefined;
+}
+
+function refusesUsageOption(error: unknown): boolean {
+  return error instanceof GatewayError && (error.status === 400 || error.status === 422) && /stream_options/i.test(error.message);
+}
+
+/** A body the gateway itself serialised (conversion), without its `stream_options`. */
+function withoutStreamOptions(bytes: Buffer): Buffer {
+  const { stream_options: _dropped, ...rest } = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify(rest));
 }
 
 const FALLBACK_KINDS: ReadonlySet<string> = new Set(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);

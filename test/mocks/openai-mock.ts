@@ -42,7 +42,14 @@ export function openaiCompletion(model: string, content = 'Hello!', usage: Recor
   };
 }
 
-async function handleOpenAi(request: RecordedRequest, response: ServerResponse, key: string, name: string, usage: Record<string, unknown>): Promise<void> {
+async function handleOpenAi(
+  request: RecordedRequest,
+  response: ServerResponse,
+  key: string,
+  name: string,
+  usage: Record<string, unknown>,
+  rejectStreamOptions = false,
+): Promise<void> {
   if (request.headers.authorization !== `Bearer ${key}`) {
     sendJson(response, 401, { error: { message: 'Incorrect API key', type: 'invalid_request_error', code: 'invalid_api_key' } });
     return;
@@ -56,6 +63,11 @@ async function handleOpenAi(request: RecordedRequest, response: ServerResponse, 
     return;
   }
   const body = request.json<{ model: string; stream?: boolean; stream_options?: { include_usage?: boolean } }>();
+  // What older OpenAI-compatible servers (and OpenAI before the option existed) answer to it.
+  if (rejectStreamOptions && body.stream_options !== undefined) {
+    sendJson(response, 400, { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: null, code: null } });
+    return;
+  }
   // The reply names the mock, so tests can tell which upstream served a request.
   const withUsage = body.stream_options?.include_usage === true ? usage : undefined;
   if (body.stream) await sendSse(response, openaiTextStream(body.model, [`Hello from ${name}`, '!'], withUsage));
@@ -63,9 +75,10 @@ async function handleOpenAi(request: RecordedRequest, response: ServerResponse, 
 }
 
 /** `usage`: what the mock reports (non-streaming, and streaming when the request asks with include_usage). */
-export function startOpenAiMock(options: { key?: string; name?: string; usage?: Record<string, unknown> } = {}): Promise<MockServer> {
+/** `rejectStreamOptions`: answer a request carrying `stream_options` with 400, as servers without the option do. */
+export function startOpenAiMock(options: { key?: string; name?: string; usage?: Record<string, unknown>; rejectStreamOptions?: boolean } = {}): Promise<MockServer> {
   const key = options.key ?? OPENAI_MOCK_KEY;
   const name = options.name ?? 'openai-mock';
   const usage = options.usage ?? OPENAI_MOCK_USAGE;
-  return startMockServer((request, response) => handleOpenAi(request, response, key, name, usage));
+  return startMockServer((request, response) => handleOpenAi(request, response, key, name, usage, options.rejectStreamOptions));
 }
