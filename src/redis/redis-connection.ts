@@ -31,6 +31,7 @@ export class RedisConnection {
   readonly #logger: PoolLogger;
   readonly #where: string;
   readonly #readyListeners = new Set<() => void>();
+  readonly #downListeners = new Set<() => void>();
   #down = false;
   #closed = false;
 
@@ -75,10 +76,17 @@ export class RedisConnection {
     return () => this.#readyListeners.delete(listener);
   }
 
+  /** Called once when an outage starts (what waited on Redis must now go on without it). */
+  onDown(listener: () => void): () => void {
+    this.#downListeners.add(listener);
+    return () => this.#downListeners.delete(listener);
+  }
+
   #markDown(): void {
     if (this.#down || this.#closed) return;
     this.#down = true;
     this.#logger.warn({ redis: this.#where }, 'redis unreachable: serving from local state until it is back');
+    for (const listener of this.#downListeners) listener();
   }
 
   #markUp(): void {

@@ -19,8 +19,8 @@ import {
   createInitialState,
 } from '../pool/index.js';
 import type { RedisConnection } from './redis-connection.js';
-import { ROUTINE_FIELDS, SHARED_COUNTERS, TIMED_FIELD_SET, decodeRecord, encodeField, encodePersisted, encodeTimed, stateFromRecord } from './state-codec.js';
-import { APPLY_SCRIPT, SEED_SCRIPT } from './state-scripts.js';
+import { GROWING_COUNTERS, ROUTINE_FIELDS, SHARED_COUNTERS, TIMED_FIELD_SET, decodeRecord, encodeField, encodePersisted, encodeTimed, stateFromRecord } from './state-codec.js';
+import { APPLY_SCRIPT, MISSING, SEED_SCRIPT } from './state-scripts.js';
 
 const FRESH_STATE: InstanceState = Object.freeze(createInitialState({ modelCooldowns: Object.freeze({}) }));
 
@@ -28,6 +28,7 @@ export interface RedisStateKeys {
   readonly prefix: string;
   state(id: string): string;
   timed(id: string): string;
+  readonly epoch: string;
   readonly channel: string;
 }
 
@@ -36,6 +37,7 @@ export function redisStateKeys(prefix: string): RedisStateKeys {
     prefix,
     state: (id) => `${prefix}state:${id}`,
     timed: (id) => `${prefix}cooldown:${id}`,
+    epoch: `${prefix}epoch`,
     channel: `${prefix}events`,
   };
 }
@@ -90,9 +92,13 @@ export class RedisPoolStateStore implements PoolStateStore {
   /** Writes taken by the flush under way (their counter deltas are not in Redis's answer yet). */
   #inFlight = new Map<string, Pending>();
   #toSeed = new Set<string>();
+  /** Seeds after an outage: Redis may have lost writes, so they also raise counters to this process's totals. */
+  readonly #toRestore = new Set<string>();
   #urgentScheduled = false;
   #routineTimer: NodeJS.Timeout | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
+  /** Redis's data set as this process last saw it (see #readEpoch). */
+  #epoch: string | undefined;
   #flushing: Promise<void> | undefined;
   #syncing: Promise<void> | undefined;
   #unsubscribeReady: (() => void) | undefined;
@@ -115,12 +121,41 @@ export class RedisPoolStateStore implements PoolStateStore {
     // ioredis subscribes again by itself after a reconnect, but only to channels it once got.
     await subscriber.subscribe(this.#keys.channel).catch(() => undefined);
     await this.#readAll().catch((error: unknown) => this.#logger.warn({ err: error }, 'redis: could not read the shared pool state; starting from local state'));
+    this.#epoch = await this.#readEpoch().catch(() => undefined);
     this.#unsubscribeReady = this.#connection.onReady(() => {
       void subscriber.subscribe(this.#keys.channel).catch(() => undefined);
-      void this.sync();
+      void this.#reconnected();
     });
     this.#syncTimer = setInterval(() => void this.sync(), this.#options.syncIntervalMs ?? 5000);
     this.#syncTimer.unref();
+  }
+
+  /**
+   * The id of Redis's current data set: created by the first process that finds none, so a Redis
+   * that restarted empty (or was flushed) has a new one and every process knows its data was lost.
+   */
+  async #readEpoch(): Promise<string | undefined> {
+    const { client } = this.#connection;
+    if (client.status !== 'ready') return undefined;
+    await client.set(this.#keys.epoch, randomBytes(8).toString('hex'), 'NX');
+    return (await client.get(this.#keys.epoch)) ?? undefined;
+  }
+
+  /**
+   * Redis is back. Every record is created again where missing and read back. When Redis lost its
+   * data, counters are restored too: the totals this process knew were acknowledged writes.
+   */
+  async #reconnected(): Promise<void> {
+    const known = this.#epoch;
+    const epoch = await this.#readEpoch().catch(() => undefined);
+    if (epoch === undefined) return; // gone again: the next reconnect tries again
+    this.#epoch = epoch;
+    const lost = known !== undefined && known !== epoch;
+    for (const id of this.#states.keys()) {
+      this.#toSeed.add(id);
+      if (lost) this.#toRestore.add(id);
+    }
+    await this.sync();
   }
 
   /** Everything under the prefix, so the pool starts from the shared view rather than its own file. */
@@ -276,6 +311,7 @@ export class RedisPoolStateStore implements PoolStateStore {
     this.#states.delete(id);
     this.#pending.delete(id);
     this.#toSeed.delete(id);
+    this.#toRestore.delete(id);
   }
 
   subscribe(listener: (id: string) => void): () => void {
@@ -306,6 +342,10 @@ export class RedisPoolStateStore implements PoolStateStore {
     await this.#exclusive(() => this.#flushNow());
   }
 
+  /**
+   * Creates the records Redis lacks, then writes the batch. Seeds go first: a record a write
+   * created would hold only the written fields, and every process would read the rest as defaults.
+   */
   async #flushNow(): Promise<void> {
     const batch = this.#pending;
     this.#pending = new Map();
@@ -313,27 +353,45 @@ export class RedisPoolStateStore implements PoolStateStore {
     const seeds = [...this.#toSeed];
     this.#toSeed.clear();
     try {
-      await this.#writeBatch(batch);
-    } catch {
-      // Put the batch back under anything newer: newer field values win, deltas add up.
-      for (const [id, older] of batch) {
-        const newer = this.#pending.get(id);
-        if (this.#states.has(id)) this.#pending.set(id, newer === undefined ? older : mergePending(older, newer));
+      const seeded = await Promise.allSettled(seeds.map(async (id) => {
+        await this.#seed(id, this.#toRestore.has(id));
+        this.#toRestore.delete(id);
+      }));
+      seeded.forEach((result, index) => {
+        const id = seeds[index] as string;
+        if (result.status === 'rejected' && this.#states.has(id)) {
+          this.#toSeed.add(id);
+          this.#logger.debug({ err: result.reason, instance: id }, 'redis: could not create the shared record; will retry');
+        }
+      });
+      const missing = await this.#writeBatch(batch);
+      if (missing.length > 0) {
+        // Redis lost these records (restart, FLUSHDB, eviction) without this process noticing:
+        // they are created again from this process's view, then the writes go out.
+        for (const id of missing) this.#toSeed.add(id);
+        this.#requeue(new Map(missing.map((id) => [id, batch.get(id) as Pending])));
+        this.#scheduleUrgent();
       }
-      for (const id of seeds) if (this.#states.has(id)) this.#toSeed.add(id);
-      return;
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'redis: pool state writes failed; kept for the next flush');
+      this.#requeue(batch);
     } finally {
       this.#inFlight = new Map();
     }
-    const seeded = await Promise.allSettled(seeds.map((id) => this.#seed(id)));
-    seeded.forEach((result, index) => {
-      const id = seeds[index] as string;
-      if (result.status === 'rejected' && this.#states.has(id)) this.#toSeed.add(id);
-    });
   }
 
-  async #writeBatch(batch: ReadonlyMap<string, Pending>): Promise<void> {
+  /** Puts writes back under anything newer: newer field values win, deltas add up. */
+  #requeue(batch: ReadonlyMap<string, Pending>): void {
+    for (const [id, older] of batch) {
+      const newer = this.#pending.get(id);
+      if (this.#states.has(id)) this.#pending.set(id, newer === undefined ? older : mergePending(older, newer));
+    }
+  }
+
+  /** Writes a batch; resolves the ids whose record Redis does not have (nothing of those was written). */
+  async #writeBatch(batch: ReadonlyMap<string, Pending>): Promise<string[]> {
     const { client } = this.#connection;
+    const missing: string[] = [];
     const writes = [...batch].map(async ([id, pending]) => {
       const state = this.#states.get(id);
       if (state === undefined) return;
@@ -349,13 +407,15 @@ export class RedisPoolStateStore implements PoolStateStore {
         timed === undefined ? '' : JSON.stringify(timed.fields),
         timed?.until ?? 0,
       ]);
-      this.#absorbCounters(id, JSON.parse(String(answer)) as Record<string, string>);
+      if (answer === MISSING) missing.push(id);
+      else this.#absorbCounters(id, JSON.parse(String(answer)) as Record<string, string>);
     });
     const results = await Promise.allSettled(writes);
     // The batch goes out again: a write of it that did land repeats its field values (harmless)
     // and its counter deltas (usage counts, only when the connection broke mid-batch).
     const failure = results.find((result) => result.status === 'rejected');
     if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+    return missing;
   }
 
   /** Redis answered with a counter's total: the mirror takes it, plus what this process added since. */
@@ -370,7 +430,12 @@ export class RedisPoolStateStore implements PoolStateStore {
     Object.assign(state, values);
   }
 
-  async #seed(id: string): Promise<void> {
+  /**
+   * Creates the record from this process's view when Redis has none, and reads it back. `restore`
+   * (the first seed after an outage): the totals of counters that only grow are raised to this
+   * process's, which hold every write Redis acknowledged to it before a restart lost them.
+   */
+  async #seed(id: string, restore = false): Promise<void> {
     const state = this.#states.get(id);
     if (state === undefined) return;
     const committed = this.#committed(state, id);
@@ -379,18 +444,23 @@ export class RedisPoolStateStore implements PoolStateStore {
       JSON.stringify(encodePersisted(committed)),
       JSON.stringify(timed.fields),
       timed.until,
+      restore ? JSON.stringify(Object.fromEntries(GROWING_COUNTERS.map((field) => [field, committed[field]]))) : '',
     ])) as [string[], string[]];
     this.#absorbRecord(id, { ...pairsToRecord(answer[0]), ...pairsToRecord(answer[1]) });
   }
 
-  /** The mirror without this process's counter deltas that are not in Redis yet (seeds run between flushes). */
+  /**
+   * The mirror without this process's counter deltas that are not in Redis yet (pending, or in the
+   * batch about to be written): a seed holds the shared totals, and the deltas are added on top.
+   */
   #committed(state: InstanceState, id: string): InstanceState {
     const pending = this.#pending.get(id);
-    if (pending === undefined) return state;
+    const flying = this.#inFlight.get(id);
+    if (pending === undefined && flying === undefined) return state;
     const counters: Record<string, number> = {};
     for (const field of SHARED_COUNTERS) {
       const key = field as CounterField;
-      counters[field] = Math.max(0, state[key] - (pending.add[key] ?? 0));
+      counters[field] = Math.max(0, state[key] - (pending?.add[key] ?? 0) - (flying?.add[key] ?? 0));
     }
     return { ...state, ...counters };
   }
@@ -448,20 +518,25 @@ export class RedisPoolStateStore implements PoolStateStore {
    * a restart, from this process's view). Runs periodically and whenever Redis is reachable again.
    */
   sync(): Promise<void> {
-    this.#syncing ??= (async () => {
-      try {
-        if (!this.#connection.ready) return;
-        await this.flush();
-        await this.#exclusive(async () => {
-          await Promise.all([...this.#states.keys()].map((id) => this.#seed(id)));
-        });
-      } catch (error) {
-        this.#logger.debug({ err: error }, 'redis: pool state sync failed; will retry');
-      } finally {
-        this.#syncing = undefined;
-      }
-    })();
+    // Assigned before it can end: a sync that returns at once (Redis away) must not stay "running".
+    if (this.#syncing === undefined) {
+      const running = this.#syncNow().finally(() => {
+        if (this.#syncing === running) this.#syncing = undefined;
+      });
+      this.#syncing = running;
+    }
     return this.#syncing;
+  }
+
+  async #syncNow(): Promise<void> {
+    try {
+      if (!this.#connection.ready) return;
+      // A seed creates what is missing and reads the record back; the flush runs the seeds first.
+      for (const id of this.#states.keys()) this.#toSeed.add(id);
+      await this.flush();
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'redis: pool state sync failed; will retry');
+    }
   }
 
   async close(): Promise<void> {
