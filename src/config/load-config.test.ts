@@ -134,8 +134,8 @@ describe('loadConfig', () => {
       'redis://:hunter2@',
     ];
     for (const url of bad) {
-      const fromFlag = await loadConfig(['--redis-url', url], await workdir()).catch((error: unknown) => error as Error);
-      const fromFile = await loadConfig([], await workdir({ REDIS_URL: url })).catch((error: unknown) => error as Error);
+      const fromFlag = (await loadConfig(['--redis-url', url], await workdir()).catch((error: unknown) => error)) as Error;
+      const fromFile = (await loadConfig([], await workdir({ REDIS_URL: url })).catch((error: unknown) => error)) as Error;
       for (const error of [fromFlag, fromFile]) {
         expect(error, url).toBeInstanceOf(Error);
         expect(error.message, url).toMatch(/REDIS_URL: /);
