@@ -198,6 +198,7 @@ export async function createGatewayRuntime(options: {
     config,
     pool,
     logger,
+    shareUsage: stateBackend.shareUsage,
     clientOf: (uuid) => {
       const instance = pool.findInstance(uuid);
       return instance && selector.clientOf(instance);
@@ -233,9 +234,10 @@ export async function createGatewayRuntime(options: {
       healthChecker.stop();
       watcher?.close();
       pool.close();
+      // Accounting first: with Redis, its last usage sums still go out on the open connection.
+      await accounting?.close();
       await stateBackend.close();
       await promptLog.close();
-      await accounting?.close();
     },
   };
 }
