@@ -79,7 +79,8 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
 
   const logged = (gateway: GatewayProcess, message: string) => gateway.logLines.filter((line) => line.msg === message).length;
 
-  it('serves every request while Redis is away, logs once each way, and converges when it is back', async () => {
+  /** Three gateways sharing one pool of three instances (with concurrency limits) through a fresh Redis. */
+  async function fleet() {
     redis = await startRedisServer();
     const a = await upstream('a');
     const b = await upstream('b');
@@ -109,6 +110,36 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
     );
     const gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess(cwd)));
     processes.push(...gateways);
+    return { server: redis, a, b, c, cwd, gateways };
+  }
+
+  /** 30 requests at a time spread over the gateways until stop() (which resolves every answer). */
+  function steadyLoad(gateways: readonly GatewayProcess[]) {
+    const answers: Array<{ status: number; instance: string | null; text: string; ms: number }> = [];
+    let running = true;
+    let turn = 0;
+    const worker = async () => {
+      while (running) {
+        const startedAt = Date.now();
+        const answer = await chat(gateways[turn++ % gateways.length] as GatewayProcess);
+        answers.push({ ...answer, ms: Date.now() - startedAt });
+      }
+    };
+    const load = Promise.all(Array.from({ length: 30 }, worker));
+    return {
+      answers,
+      async stop() {
+        running = false;
+        await load;
+        return answers;
+      },
+    };
+  }
+
+  const redisWarnings = (gateway: GatewayProcess) => gateway.logLines.filter((line) => Number(line.level) >= 40 && /redis/i.test(String(line.msg)));
+
+  it('serves every request while Redis is away, logs once each way, and converges when it is back', async () => {
+    const { server, a, b, cwd, gateways } = await fleet();
     const [first, second, third] = gateways as [GatewayProcess, GatewayProcess, GatewayProcess];
 
     // Before the outage: c is disabled through the first process (shared, so out everywhere).
@@ -122,24 +153,16 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
 
     // A steady load, 30 requests at a time spread over the three processes: 90 answered, then Redis
     // is killed; 3 s later it starts again (empty, same port); 90 more answered after that.
-    const answers: Array<{ status: number; instance: string | null; text: string }> = [];
-    let running = true;
-    let turn = 0;
-    const worker = async () => {
-      while (running) answers.push(await chat(gateways[turn++ % 3] as GatewayProcess));
-    };
-    const load = Promise.all(Array.from({ length: 30 }, worker));
-    const server = redis;
-    await eventually(() => answers.length >= 90, 30_000, 'load before the outage');
+    const load = steadyLoad(gateways);
+    await eventually(() => load.answers.length >= 90, 30_000, 'load before the outage');
     await server.kill();
-    const killedAt = answers.length;
+    const killedAt = load.answers.length;
     await pause(3000);
-    const duringOutage = answers.length - killedAt;
+    const duringOutage = load.answers.length - killedAt;
     await server.restart();
-    const restartedAt = answers.length;
-    await eventually(() => answers.length >= restartedAt + 90, 30_000, 'load after the restart');
-    running = false;
-    await load;
+    const restartedAt = load.answers.length;
+    await eventually(() => load.answers.length >= restartedAt + 90, 30_000, 'load after the restart');
+    const answers = await load.stop();
     expect(duringOutage).toBeGreaterThan(90);
     const failed = answers.filter((answer) => answer.status !== 200 || !/^Hello from [ab]!$/.test(answer.text));
     expect(failed).toEqual([]);
@@ -147,7 +170,10 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
 
     // Each process noticed the outage once and the return once (not once per request).
     await eventually(() => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1), 10_000, 'every process to see Redis back');
-    for (const gateway of gateways) expect(logged(gateway, 'redis unreachable: serving from local state until it is back')).toBe(1);
+    for (const gateway of gateways) {
+      expect(logged(gateway, 'redis unreachable: serving from local state until it is back')).toBe(1);
+      expect(redisWarnings(gateway)).toHaveLength(1);
+    }
 
     // Redis restarted empty: the processes re-published their view, so a process started now
     // (it reads the pool from Redis) also finds c disabled.
@@ -182,5 +208,23 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
       await pause(100);
     }
     expect(a.mock.requests.length).toBe(before);
+  });
+
+  it('serves every request while Redis hangs (SIGSTOP), without waiting on it for each request', async () => {
+    const { server, gateways } = await fleet();
+    const load = steadyLoad(gateways);
+    await eventually(() => load.answers.length >= 90, 30_000, 'load before Redis hangs');
+    // A hung Redis keeps its connections open: only command timeouts tell.
+    server.pause();
+    const pausedAt = load.answers.length;
+    await pause(6000);
+    const whileHung = load.answers.slice(pausedAt);
+    server.resume();
+    await eventually(() => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1), 15_000, 'every process to see Redis answer again');
+    const answers = await load.stop();
+    expect(answers.filter((answer) => answer.status !== 200 || !/^Hello from [abc]!$/.test(answer.text))).toEqual([]);
+    // Requests kept flowing: after the first command timeouts, nothing waits for Redis.
+    expect(whileHung.length).toBeGreaterThan(150);
+    for (const gateway of gateways) expect(logged(gateway, 'redis unreachable: serving from local state until it is back')).toBe(1);
   });
 });

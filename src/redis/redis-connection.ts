@@ -82,6 +82,17 @@ export class RedisConnection {
     return () => this.#downListeners.delete(listener);
   }
 
+  /**
+   * Callers report failed commands here. A timeout means Redis hangs (a stopped process, a network
+   * that drops packets): the connection is still open, so ioredis would not notice. It is cut and
+   * made again, which makes Redis "away" (requests stop waiting on it) until it answers again.
+   */
+  noteFailure(error: unknown): void {
+    if (this.#closed || !(error instanceof Error) || error.message !== 'Command timed out') return;
+    if (this.client.status !== 'ready') return; // already being made again
+    this.client.disconnect(true);
+  }
+
   #markDown(): void {
     if (this.#down || this.#closed) return;
     this.#down = true;

@@ -120,6 +120,7 @@ export class RedisSharedSlots implements SharedSlots {
         this.#held.set(token, { id, limit, shared: true });
         return token;
       } catch (error) {
+        this.#connection.noteFailure(error);
         this.#warnOnce(error);
       }
     }
@@ -200,6 +201,7 @@ export class RedisSharedSlots implements SharedSlots {
         if (count < (this.#limits.get(id) ?? 0)) this.#emit(id);
       });
     } catch (error) {
+      this.#connection.noteFailure(error);
       this.#warnOnce(error);
     }
   }

@@ -309,6 +309,7 @@ export class RedisPoolStateStore implements PoolStateStore {
         this.#scheduleUrgent();
       }
     } catch (error) {
+      this.#connection.noteFailure(error);
       this.#logger.debug({ err: error }, 'redis: pool state writes failed; kept for the next flush');
       this.#writes.requeue(batch, known);
     } finally {

@@ -160,6 +160,7 @@ export class RedisUsageRollups implements UsageStore {
       try {
         await this.#write(batch);
       } catch (error) {
+        this.#options.connection.noteFailure(error);
         this.#options.logger.debug({ err: (error as Error).message }, 'redis: usage sums not written; kept for later');
         this.#requeue(batch);
         return;
