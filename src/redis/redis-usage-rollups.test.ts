@@ -121,6 +121,8 @@ describe('RedisUsageRollups (real redis-server, real SQLite)', { timeout: 60_000
     expect(rows).toEqual([
       expect.objectContaining({ requests: 5, errors: 1, inputTokens: 50, outputTokens: 25, costUsd: 1, unpricedRequests: 1 }),
     ]);
+    // A range from 1970 reads only what can still be there.
+    expect(await other.aggregate({ from: 0, to: now + 60_000, groupBy: [] })).toEqual([expect.objectContaining({ requests: 5 })]);
     // Raw records stay with each machine.
     expect(await other.recent({ limit: 10 })).toHaveLength(2);
   });

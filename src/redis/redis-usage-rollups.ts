@@ -224,7 +224,12 @@ export class RedisUsageRollups implements UsageStore {
   async #readOthers(query: UsageQuery): Promise<Map<string, UsageRow>> {
     const { client } = this.#options.connection;
     if (!this.#options.connection.ready) throw new Error('redis away');
-    const buckets = planBuckets(query.from, query.to, Date.now(), query.groupBy.includes('hour') ? 'hour' : 'day');
+    // Nothing older than the retention (the sums expired) or later than the next hour is read: a
+    // range from 1970 must not cost a read per day since.
+    const now = Date.now();
+    const from = Math.max(query.from, now - (this.#options.retentionDays + 1) * TIER_MS.day);
+    const to = Math.min(query.to, now + TIER_MS.hour);
+    const buckets = from < to ? planBuckets(from, to, now, query.groupBy.includes('hour') ? 'hour' : 'day') : [];
     const pipeline = client.pipeline();
     for (const { tier, bucket } of buckets) pipeline.hgetall(this.#key(tier, bucket));
     const answers = (await pipeline.exec()) ?? [];
