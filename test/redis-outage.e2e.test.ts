@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess, writeProject } from './helpers/gateway-process.js';
 import { type RedisServer, eventually, startRedisServer } from './helpers/redis-server.js';
 import { type MockServer, pause, sendJson, startMockServer } from './mocks/mock-server.js';
@@ -15,14 +15,14 @@ const ADMIN = { authorization: 'Bearer admin-key' };
  * pool state is whole again afterwards (re-published from the processes' own views).
  */
 describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => {
-  let redis: RedisServer | undefined;
+  const servers: RedisServer[] = [];
   const processes: GatewayProcess[] = [];
   const mocks: MockServer[] = [];
 
-  afterAll(async () => {
-    await Promise.all(processes.map((gateway) => gateway.kill()));
-    await Promise.all(mocks.map((mock) => mock.close()));
-    await redis?.stop();
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((gateway) => gateway.kill()));
+    await Promise.all(mocks.splice(0).map((mock) => mock.close()));
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
   });
 
   /**
@@ -81,7 +81,8 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
 
   /** Three gateways sharing one pool of three instances (with concurrency limits) through a fresh Redis. */
   async function fleet() {
-    redis = await startRedisServer();
+    const redis = await startRedisServer();
+    servers.push(redis);
     const a = await upstream('a');
     const b = await upstream('b');
     const c = await upstream('c');
