@@ -77,6 +77,15 @@ describe('the aiclient2api command', () => {
     expect(child.stderr).toMatch(/configs\/config\.json is not valid JSON/);
   });
 
+  it('exits 1 on a bad REDIS_URL without printing its password', async () => {
+    for (const url of ['redis://:hunter2@cache:99999', 'http://admin:hunter2@cache:6379']) {
+      const child = run(['--redis-url', url, '--port', '0'], await projectDir());
+      expect(await child.exit).toBe(1);
+      expect(child.stderr).toMatch(/REDIS_URL: /);
+      expect(child.stderr + child.stdout.join('\n')).not.toContain('hunter2');
+    }
+  });
+
   it('refuses a non-loopback HOST without an API key', async () => {
     const child = run(['--host', '0.0.0.0', '--port', '0'], await projectDir());
     expect(await child.exit).toBe(1);

@@ -217,6 +217,38 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ access_token: 'ya29.new-1', refresh_token: VALID_REFRESH_TOKEN });
   });
 
+  it('/api/usage on either of two gateways with their own usage databases shows the requests of both', async () => {
+    const one = await openaiMock('one');
+    const keyPrefix = `usage${++prefixes}:`;
+    // Two machines: each its own directory, so its own configs/usage.db.
+    const gateways = await Promise.all(
+      [0, 1].map(async () => {
+        const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-redis-usage-'));
+        await writeProject(
+          cwd,
+          { MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json', REDIS_URL: redis.url, REDIS_KEY_PREFIX: keyPrefix, ADMIN_API_KEY: 'admin-key' },
+          { 'provider_pools.json': JSON.stringify({ 'openai-custom': [instance('one', one)] }) },
+        );
+        const gateway = await startGatewayProcess(cwd);
+        processes.push(gateway);
+        return gateway;
+      }),
+    );
+    const [first, second] = gateways as [GatewayProcess, GatewayProcess];
+    for (let request = 0; request < 3; request += 1) expect((await chat(first)).status).toBe(200);
+    for (let request = 0; request < 2; request += 1) expect((await chat(second)).status).toBe(200);
+    const admin = async <T>(gateway: GatewayProcess, url: string) => (await (await fetch(`${gateway.url}${url}`, { headers: { authorization: 'Bearer admin-key' } })).json()) as T;
+    for (const gateway of gateways) {
+      await eventually(async () => {
+        const usage = await admin<{ rows: Array<{ instance: string; requests: number }> }>(gateway, '/api/usage?groupBy=instance');
+        return usage.rows.length === 1 && usage.rows[0]?.instance === 'one' && usage.rows[0].requests === 5;
+      }, 10_000, 'the requests of both gateways in /api/usage');
+    }
+    // The request lists stay with each gateway.
+    expect((await admin<{ requests: unknown[] }>(first, '/api/requests')).requests).toHaveLength(3);
+    expect((await admin<{ requests: unknown[] }>(second, '/api/requests')).requests).toHaveLength(2);
+  });
+
   it('--workers 2 runs two gateway processes on one port sharing the pool; without REDIS_URL it refuses', async () => {
     const one = await openaiMock('one');
     const two = await openaiMock('two');

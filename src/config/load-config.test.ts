@@ -125,6 +125,25 @@ describe('loadConfig', () => {
     await expect(loadConfig(['--redis-url', 'http://cache:6379'], await workdir())).rejects.toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
   });
 
+  it('never repeats the password of a bad REDIS_URL, from a flag or the config file', async () => {
+    const bad = [
+      'http://:hunter2@cache:6379',
+      'redis://:hunter2@cache:99999',
+      'redis://user:hunter2@[cache',
+      'redis://:hunter2@cache:6379/zero',
+      'redis://:hunter2@',
+    ];
+    for (const url of bad) {
+      const fromFlag = (await loadConfig(['--redis-url', url], await workdir()).catch((error: unknown) => error)) as Error;
+      const fromFile = (await loadConfig([], await workdir({ REDIS_URL: url })).catch((error: unknown) => error)) as Error;
+      for (const error of [fromFlag, fromFile]) {
+        expect(error, url).toBeInstanceOf(Error);
+        expect(error.message, url).toMatch(/REDIS_URL: /);
+        expect(error.message, url).not.toContain('hunter2');
+      }
+    }
+  });
+
   it('sets nested keys from flags', async () => {
     const loaded = await serve(['--scheduled-health-check-enabled', 'true', '--scheduled-health-check-interval', '120000'], await workdir());
     expect(loaded.config.SCHEDULED_HEALTH_CHECK).toEqual({ enabled: true, interval: 120000, startupRun: false });

@@ -13,6 +13,7 @@ import { ConfigError } from './config-error.js';
 import { nullAsAbsent } from './null-as-absent.js';
 import { originalOnlyKeys } from './original-only-keys.js';
 import { proxyUrlProblem } from '../upstream/proxy/proxy-url.js';
+import { redisUrlProblem } from './redis-url.js';
 import { parseArgv } from './parse-argv.js';
 import { ConfigSchema, PATH_KEYS, type GatewayConfig } from './schema.js';
 import { jsonSyntaxErrorWhere } from '../json/json-syntax-error.js';
@@ -142,6 +143,8 @@ export async function loadConfig(argv: readonly string[], cwd: string = process.
   // Checked here, not in the schema: a schema error would print the value, and a proxy URL may carry a password.
   const proxyProblem = result.data.PROXY_URL === undefined ? undefined : proxyUrlProblem(result.data.PROXY_URL);
   if (proxyProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  PROXY_URL: ${proxyProblem}`);
+  const redisProblem = redisUrlProblem(result.data.REDIS_URL);
+  if (redisProblem !== undefined) throw new ConfigError(`Invalid configuration:\n  REDIS_URL: ${redisProblem}`);
   const providers = resolveProviderList(result.data.MODEL_PROVIDER, warnings);
   const ignored = fileValues ? originalOnlyKeys(fileValues, readsConfigKey()) : [];
   if (ignored.length > 0) {

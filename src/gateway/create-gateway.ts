@@ -47,6 +47,7 @@ export async function createGatewayRuntime(options: {
     config,
     pool: pools.pool,
     logger,
+    shareUsage: pools.shareUsage,
     clientOf: (uuid) => {
       const instance = pools.pool.findInstance(uuid);
       return instance && selector.clientOf(instance);
@@ -80,9 +81,10 @@ export async function createGatewayRuntime(options: {
     accounting,
     async close() {
       healthChecker.stop();
+      // Accounting first: with Redis, its last usage sums still go out on the open connection.
+      await accounting?.close();
       await pools.close();
       await promptLog.close();
-      await accounting?.close();
     },
   };
 }

@@ -6,11 +6,14 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import { MemoryPoolStateStore, type PoolStateStore } from '../pool/index.js';
 import type { CredentialLock } from '../providers/shared/oauth/credential-lock.js';
+import type { ShareUsage } from '../usage/usage-consumer.js';
 
 export interface PoolStateBackend {
   readonly store: PoolStateStore;
   /** Cross-process OAuth refresh lock (only with Redis; one process needs none). */
   readonly credentialLock?: CredentialLock;
+  /** Usage totals across machines (only with Redis). */
+  readonly shareUsage?: ShareUsage;
   close(): Promise<void>;
 }
 

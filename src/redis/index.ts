@@ -7,6 +7,7 @@ import { RedisConnection } from './redis-connection.js';
 import type { CredentialLock } from '../providers/shared/oauth/credential-lock.js';
 import { RedisCredentialLock } from './redis-credential-lock.js';
 import { RedisSharedSlots } from './redis-shared-slots.js';
+import type { UsageStore } from '../usage/usage-store.js';
 import { RedisPoolStateStore, processOrigin } from './redis-state-store.js';
 
 export interface RedisSharingOptions {
@@ -24,6 +25,8 @@ export interface RedisSharing {
   readonly store: RedisPoolStateStore;
   /** One OAuth refresh per credential across all processes. */
   readonly credentialLock: CredentialLock;
+  /** Adds this gateway's usage sums to Redis and other machines' sums to `/api/usage` (redis-usage-rollups.ts). */
+  shareUsage(local: UsageStore, options: { file: string; retentionDays: number }): Promise<UsageStore>;
   /** Stops the store (it flushes) and closes the connections. */
   close(): Promise<void>;
 }
@@ -47,6 +50,12 @@ export async function createRedisSharing(options: RedisSharingOptions): Promise<
   return {
     store,
     credentialLock: new RedisCredentialLock({ connection, keyPrefix: options.keyPrefix, origin, logger: options.logger }),
+    async shareUsage(local, usage) {
+      // Loaded only when usage accounting is on too.
+      const { RedisUsageRollups, usageDatabaseId } = await import('./redis-usage-rollups.js');
+      const identity = await usageDatabaseId(usage.file);
+      return new RedisUsageRollups({ local, connection, keyPrefix: options.keyPrefix, identity, retentionDays: usage.retentionDays, logger: options.logger });
+    },
     async close() {
       await slots.close();
       await store.close();

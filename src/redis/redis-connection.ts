@@ -31,6 +31,7 @@ export class RedisConnection {
   readonly #logger: PoolLogger;
   readonly #where: string;
   readonly #readyListeners = new Set<() => void>();
+  readonly #downListeners = new Set<() => void>();
   #down = false;
   #closed = false;
 
@@ -75,10 +76,28 @@ export class RedisConnection {
     return () => this.#readyListeners.delete(listener);
   }
 
+  /** Called once when an outage starts (what waited on Redis must now go on without it). */
+  onDown(listener: () => void): () => void {
+    this.#downListeners.add(listener);
+    return () => this.#downListeners.delete(listener);
+  }
+
+  /**
+   * Callers report failed commands here. A timeout means Redis hangs (a stopped process, a network
+   * that drops packets): the connection is still open, so ioredis would not notice. It is cut and
+   * made again, which makes Redis "away" (requests stop waiting on it) until it answers again.
+   */
+  noteFailure(error: unknown): void {
+    if (this.#closed || !(error instanceof Error) || error.message !== 'Command timed out') return;
+    if (this.client.status !== 'ready') return; // already being made again
+    this.client.disconnect(true);
+  }
+
   #markDown(): void {
     if (this.#down || this.#closed) return;
     this.#down = true;
     this.#logger.warn({ redis: this.#where }, 'redis unreachable: serving from local state until it is back');
+    for (const listener of this.#downListeners) listener();
   }
 
   #markUp(): void {

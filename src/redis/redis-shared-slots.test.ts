@@ -81,4 +81,31 @@ describe('RedisSharedSlots (real redis-server)', { timeout: 60_000 }, () => {
       await redis.restart();
     }
   });
+
+  it('wakes waiters when Redis goes away (their wait is for other processes), and counts again when it is back', async () => {
+    const keyPrefix = `slots${++prefixes}:`;
+    const { slots: holder } = await process(keyPrefix);
+    const { slots: waiter } = await process(keyPrefix);
+    const held = [await holder.take('x', 2), await holder.take('x', 2)];
+    expect(held.every((token) => token !== undefined)).toBe(true);
+    expect(await waiter.take('x', 2)).toBeUndefined();
+    expect(waiter.inUse('x')).toBe(2);
+    const woken: string[] = [];
+    waiter.onFreed((id) => woken.push(id));
+    await redis.kill();
+    try {
+      // Nobody will announce the holder's releases now: the waiting process is told to look again,
+      // and finds its own count, which is free.
+      await eventually(() => woken.includes('x'), 5000, 'the waiter woken');
+      expect(waiter.inUse('x')).toBe(0);
+      expect(await waiter.take('x', 2)).toBeDefined();
+    } finally {
+      await redis.restart();
+    }
+    // Back (empty): the holder's slots are restored by its renewal and counted again; the limit is
+    // shared again.
+    await eventually(async () => (await redis.cli('ZCARD', `${keyPrefix}slots:x`)) === '2', 10_000, 'the holder renewing its slots');
+    expect(await waiter.take('x', 2)).toBeUndefined();
+    expect(waiter.inUse('x')).toBe(2);
+  });
 });

@@ -90,7 +90,17 @@ export class RedisSharedSlots implements SharedSlots {
       if (channel === this.#channel) this.#onReleased(message);
     });
     await subscriber.subscribe(this.#channel).catch(() => undefined);
-    this.#connection.onReady(() => void subscriber.subscribe(this.#channel).catch(() => undefined));
+    this.#connection.onReady(() => {
+      void subscriber.subscribe(this.#channel).catch(() => undefined);
+      this.#warned = false;
+      // Counts heard before the outage are stale (a restarted Redis knows none): count again.
+      void this.#heartbeat(true);
+    });
+    // Requests queued behind other processes' slots would wait for releases nobody announces now:
+    // the count is this process's own from here on, so wake them to re-check.
+    this.#connection.onDown(() => {
+      for (const id of this.#limits.keys()) this.#emit(id);
+    });
     this.#timer = setInterval(() => void this.#heartbeat(), Math.max(100, Math.floor(this.#options.leaseTtlMs / 3)));
     this.#timer.unref();
   }
@@ -110,6 +120,7 @@ export class RedisSharedSlots implements SharedSlots {
         this.#held.set(token, { id, limit, shared: true });
         return token;
       } catch (error) {
+        this.#connection.noteFailure(error);
         this.#warnOnce(error);
       }
     }
@@ -171,7 +182,7 @@ export class RedisSharedSlots implements SharedSlots {
    * Renews this process's slots, and re-counts instances that look full here: slots of a process
    * that died expire without anyone announcing it, and waiting requests must learn they are free.
    */
-  async #heartbeat(): Promise<void> {
+  async #heartbeat(recountAll = false): Promise<void> {
     if (!this.#connection.ready) return;
     const { client } = this.#connection;
     try {
@@ -179,7 +190,9 @@ export class RedisSharedSlots implements SharedSlots {
       if (shared.length > 0) {
         await RENEW_SCRIPT.run(client, shared.map(([, held]) => this.#key(held.id)), [this.#options.leaseTtlMs, ...shared.map(([token]) => token)]);
       }
-      const full = [...this.#counts].filter(([id, count]) => count >= (this.#limits.get(id) ?? Number.POSITIVE_INFINITY)).map(([id]) => id);
+      const full = recountAll
+        ? [...this.#limits.keys()]
+        : [...this.#counts].filter(([id, count]) => count >= (this.#limits.get(id) ?? Number.POSITIVE_INFINITY)).map(([id]) => id);
       if (full.length === 0) return;
       const counts = (await COUNT_SCRIPT.run(client, full.map((id) => this.#key(id)), [])) as number[];
       full.forEach((id, index) => {
@@ -188,6 +201,7 @@ export class RedisSharedSlots implements SharedSlots {
         if (count < (this.#limits.get(id) ?? 0)) this.#emit(id);
       });
     } catch (error) {
+      this.#connection.noteFailure(error);
       this.#warnOnce(error);
     }
   }
@@ -195,7 +209,8 @@ export class RedisSharedSlots implements SharedSlots {
   #warnOnce(error: unknown): void {
     if (this.#warned) return;
     this.#warned = true;
-    this.#options.logger.warn({ err: error }, 'redis: concurrency slots counted per process until Redis answers again');
+    // The connection logs the outage itself (once); this only tells what it means for the limits.
+    this.#options.logger.debug({ err: (error as Error).message }, 'redis: concurrency slots counted per process until Redis answers again');
   }
 
   /** Frees this process's slots in Redis (a clean shutdown need not wait for them to expire). */

@@ -19,7 +19,7 @@ describe('RedisPoolStateStore (real redis-server)', { timeout: 60_000 }, () => {
     await Promise.all(open.splice(0).map((sharing) => sharing.close()));
   });
 
-  async function process(keyPrefix: string, options: { syncIntervalMs?: number } = {}): Promise<RedisSharing> {
+  async function process(keyPrefix: string, options: { syncIntervalMs?: number; url?: string } = {}): Promise<RedisSharing> {
     const sharing = await createRedisSharing({ url: redis.url, keyPrefix, leaseTtlMs: 3000, logger: silent, ...options });
     await sharing.store.load();
     sharing.store.ensure('a', createInitialState({ usageCount: 3 }));
@@ -102,6 +102,49 @@ describe('RedisPoolStateStore (real redis-server)', { timeout: 60_000 }, () => {
     await redis.restart();
     await eventually(() => two.store.get('a').healthy === false, 20_000, 'the change made during the outage on the other process');
     expect(await redis.cli('HGET', `${keyPrefix}state:a`, 'healthy')).toBe('false');
+  });
+
+  it('after Redis restarted empty, re-publishes the whole state and counts every request once', async () => {
+    const keyPrefix = newPrefix();
+    // The first process reads the shared record rarely: it has not seen the second one's last writes.
+    const one = await process(keyPrefix, { syncIntervalMs: 60_000 });
+    // The second logs in as a user the restarted Redis does not know yet: it comes back last.
+    await redis.cli('ACL', 'SETUSER', 'late', 'on', '>late-pw', '~*', '&*', '+@all');
+    const two = await process(keyPrefix, { syncIntervalMs: 200, url: `redis://late:late-pw@127.0.0.1:${redis.port}` });
+    one.store.patch('a', { disabled: true, errorCount: 4 });
+    for (let request = 0; request < 10; request += 1) {
+      one.store.update('a', { usageCount: 1 }, { lastUsedAt: Date.now() });
+      two.store.update('a', { usageCount: 1 }, { lastUsedAt: Date.now() });
+    }
+    await one.store.flush();
+    await eventually(() => two.store.get('a').usageCount === 23 && two.store.get('a').disabled === true, 5000, 'shared before');
+    for (let request = 0; request < 5; request += 1) two.store.update('a', { usageCount: 1 }, {});
+    await two.store.flush();
+    expect(await redis.cli('HGET', `${keyPrefix}state:a`, 'usageCount')).toBe('28');
+    await redis.kill();
+    // Syncs that find Redis away must not stop the ones after it is back.
+    await one.store.sync();
+    for (let request = 0; request < 5; request += 1) {
+      one.store.update('a', { usageCount: 1 }, { lastUsedAt: Date.now() });
+      two.store.update('a', { usageCount: 1 }, { lastUsedAt: Date.now() });
+    }
+    // What the first process knows: the totals Redis acknowledged to it, plus its writes of the outage.
+    const known = one.store.get('a').usageCount;
+    expect(known).toBeLessThan(33);
+    await redis.restart();
+    // Requests keep coming while the processes reconnect: their writes must not create a record
+    // holding only the fields they change.
+    for (let request = 0; request < 5; request += 1) two.store.update('a', { usageCount: 1 }, { lastUsedAt: Date.now() });
+    // The first one back re-creates the record from what it knew.
+    await eventually(async () => (await redis.cli('HGET', `${keyPrefix}state:a`, 'usageCount')) === String(known), 10_000, 'the first process re-published');
+    await redis.cli('ACL', 'SETUSER', 'late', 'on', '>late-pw', '~*', '&*', '+@all');
+    // 3 from the pools file, 25 before the outage, 10 during it, 5 after.
+    await eventually(async () => (await redis.cli('HGET', `${keyPrefix}state:a`, 'usageCount')) === '43', 10_000, 'every count once in Redis');
+    await eventually(() => two.store.get('a').usageCount === 43, 5000, 'the second process converged');
+    expect(await redis.cli('HGET', `${keyPrefix}state:a`, 'errorCount')).toBe('4');
+    expect(await redis.cli('HGET', `${keyPrefix}state:a`, 'disabled')).toBe('true');
+    const late = await process(keyPrefix);
+    expect(late.store.get('a')).toMatchObject({ disabled: true, errorCount: 4, usageCount: 43 });
   });
 });
 

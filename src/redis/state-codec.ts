@@ -13,6 +13,12 @@ export const TIMED_FIELD_SET: ReadonlySet<string> = new Set(TIMED_FIELDS);
 export const SHARED_COUNTERS: ReadonlySet<string> = new Set<CounterField>(['usageCount', 'errorCount', 'consecutiveErrors', 'refreshCount']);
 
 /**
+ * Counters that only grow (until an admin reset, which every process hears at once): after Redis
+ * restarts empty, the highest total any process saw is the truest.
+ */
+export const GROWING_COUNTERS = ['usageCount', 'errorCount', 'refreshCount'] as const satisfies readonly CounterField[];
+
+/**
  * Fields every request moves: changes to them alone are written in batches and not announced (other
  * processes pick them up at the next periodic sync). Anything else is written and announced at once.
  */

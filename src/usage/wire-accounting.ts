@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { ProviderPool } from '../pool/index.js';
 import type { ProviderClient } from '../providers/provider-adapter.js';
 import { clientKeyId } from './client-key-id.js';
+import type { ShareUsage } from './usage-consumer.js';
 import { loadModelPrices } from './model-prices.js';
 import { toUsageRecord, type RequestEnd, type UsageRecord } from './usage-record.js';
 
@@ -31,6 +32,8 @@ export async function wireAccounting(options: {
   /** The provider client of a pool instance, for its quota endpoint. */
   clientOf: (uuid: string) => ProviderClient | undefined;
   logger: Logger;
+  /** With REDIS_URL: `/api/usage` adds the totals of gateways on other machines. */
+  shareUsage?: ShareUsage;
 }): Promise<Accounting | undefined> {
   const { config, logger } = options;
   if (!config.USAGE_ENABLED && !config.METRICS_ENABLED) return undefined;
@@ -38,7 +41,7 @@ export async function wireAccounting(options: {
   const consumers: OutcomeConsumer[] = [];
   if (config.USAGE_ENABLED) {
     const { createUsageConsumer } = await import('./usage-consumer.js');
-    consumers.push(await createUsageConsumer({ file: config.USAGE_DB_PATH, retentionDays: config.USAGE_RETENTION_DAYS, logger }));
+    consumers.push(await createUsageConsumer({ file: config.USAGE_DB_PATH, retentionDays: config.USAGE_RETENTION_DAYS, logger, shareUsage: options.shareUsage }));
   }
   if (config.METRICS_ENABLED) {
     const { createMetricsConsumer } = await import('../metrics/metrics-consumer.js');

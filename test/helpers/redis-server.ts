@@ -12,6 +12,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty (nothing was persisted). */
   restart(): Promise<void>;
+  /** SIGSTOP: it keeps its connections but answers nothing (a hung server), until resume(). */
+  pause(): void;
+  resume(): void;
   /** Runs redis-cli against it and returns its output. */
   cli(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -78,6 +81,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     await new Promise<void>((resolve) => {
       running.once('exit', () => resolve());
       running.kill('SIGKILL');
+      running.kill('SIGCONT'); // a paused one dies only once it runs again
     });
   };
 
@@ -87,6 +91,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     kill,
     restart: launch,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     cli: (...args) => run('redis-cli', ['-p', String(port), ...args]),
     async stop() {
       await kill();

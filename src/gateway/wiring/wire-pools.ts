@@ -18,6 +18,7 @@ import { createAccountValidator } from '../../providers/account-validation.js';
 import type { ProviderAdapter } from '../../providers/provider-adapter.js';
 import type { CredentialLock } from '../../providers/shared/oauth/credential-lock.js';
 import { createPoolStateBackend } from '../pool-state.js';
+import type { ShareUsage } from '../../usage/usage-consumer.js';
 
 /** The pools concern: the pools file (and its watcher), the state store, the provider pool. */
 export interface PoolsWiring {
@@ -25,6 +26,8 @@ export interface PoolsWiring {
   readonly store: PoolStateStore;
   /** Cross-process OAuth refresh lock (only with Redis). */
   readonly credentialLock?: CredentialLock;
+  /** Usage totals across machines (only with Redis). */
+  readonly shareUsage?: ShareUsage;
   /** Re-reads the pools file now (SIGHUP); resolves once the new pools are in service. A file created after start is watched from then on. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -121,6 +124,7 @@ export async function wirePools(options: {
     pool,
     store,
     credentialLock: stateBackend.credentialLock,
+    shareUsage: stateBackend.shareUsage,
     // A pools file created after start (by the admin console) is watched from its first reload on.
     async reload() {
       if (!watcher && poolsPath !== '' && (await exists(poolsPath))) watcher = startWatcher();
