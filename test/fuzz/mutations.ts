@@ -43,7 +43,9 @@ function locations(root: JsonValue): Location[] {
 function replacement(mutation: Mutation, current: JsonValue): JsonValue | undefined {
   switch (mutation.op) {
     case 'replace':
-      return mutation.value;
+      // A copy: fc.constantFrom hands out the same [] / {} each time, and a shared node mutated later
+      // could come to contain itself (a cycle), besides changing the constant for later cases.
+      return structuredClone(mutation.value);
     case 'delete':
       return undefined;
     case 'wrap':
@@ -59,8 +61,8 @@ function replacement(mutation: Mutation, current: JsonValue): JsonValue | undefi
     case 'numberify':
       return typeof current === 'string' ? current.length : -1;
     case 'addKey':
-      if (current !== null && typeof current === 'object' && !Array.isArray(current)) return { ...current, [mutation.key]: mutation.value };
-      return mutation.value;
+      if (current !== null && typeof current === 'object' && !Array.isArray(current)) return { ...current, [mutation.key]: structuredClone(mutation.value) };
+      return structuredClone(mutation.value);
   }
 }
 
