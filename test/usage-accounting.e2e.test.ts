@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_MOCK_KEY, claudeMessage, startAnthropicMock } from './mocks/anthropic-mock.js';
 import { sendJson, type MockServer } from './mocks/mock-server.js';
@@ -28,6 +30,18 @@ interface UsageRow {
   reasoningTokens: number;
   costUsd: number;
   unpricedRequests: number;
+}
+
+const BIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** The built `aiclient2api` command (npm test builds first). */
+function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function admin<T>(gateway: Harness, route: string): Promise<T> {
@@ -120,6 +134,19 @@ describe('usage accounting through the gateway (openai-custom, claude-custom)', 
     expect(openaiRow?.costUsd).toBeCloseTo((4 * (100 + 10 + 60)) / 1e6, 12);
     const claudeRow = usage.rows.find((row) => row.provider === 'claude-custom');
     expect(claudeRow).toMatchObject({ model: 'claude-sonnet-4-5', requests: 2, inputTokens: 10, outputTokens: 4, costUsd: 0, unpricedRequests: 2 });
+
+    // The CLI, reading the same file while the gateway runs, prints the same numbers for both providers.
+    const cli = await runCli(['usage', '--since', '1h', '--by', 'provider,model', '--usage-db', path.join(cwd, 'configs', 'usage.db')], cwd);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    const cells = (provider: string) => {
+      const line = cli.stdout.split('\n').find((text) => text.startsWith(`${provider} `));
+      return (line ?? '').trim().split(/\s{2,}/);
+    };
+    // provider, model, requests, errors, input, output, cache read, cache write, reasoning, cost USD
+    expect(cells('claude-custom')).toEqual(['claude-custom', 'claude-sonnet-4-5', '2', '0', '10', '4', '0', '0', '0', '0.0000*']);
+    expect(cells('openai-custom')).toEqual(['openai-custom', 'gpt-4o-mini', '4', '0', '480', '120', '80', '0', '28', ((4 * (100 + 10 + 60)) / 1e6).toFixed(4)]);
+    expect(cells('total')).toEqual(['total', '6', '0', '490', '124', '80', '0', '28', ((4 * (100 + 10 + 60)) / 1e6).toFixed(4)]);
 
     const recent = await admin<{ requests: Array<Record<string, unknown>> }>(gateway, '/api/requests?limit=10');
     expect(recent.requests).toHaveLength(6);

@@ -9,6 +9,8 @@ declare module 'better-sqlite3' {
       run(...params: unknown[]): RunResult;
       get(...params: unknown[]): Row | undefined;
       all(...params: unknown[]): Row[];
+      /** Rows as arrays of column values instead of objects. */
+      raw(toggle?: boolean): Statement<unknown[]>;
     }
     interface Transaction<Args extends unknown[], Result> {
       (...args: Args): Result;

@@ -54,7 +54,37 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE usage_minute (${ROLLUP_COLUMNS}) WITHOUT ROWID;
    CREATE TABLE usage_hour (${ROLLUP_COLUMNS}) WITHOUT ROWID;
    CREATE TABLE usage_day (${ROLLUP_COLUMNS}) WITHOUT ROWID;`,
+  // 2: narrower hour and day rollups (per provider and instance; per provider, model and client key)
+  // beside the full ones, filled from them, so a query that groups by few dimensions reads few rows.
+  // None for minutes: a minute holds few requests, so its narrow rollups would be nearly as long as
+  // the full one (and filling them from ten million requests' minutes took 20 s).
+  ['hour', 'day']
+    .flatMap((tier) => [narrowRollup(tier, 'by_instance', ['provider', 'instance']), narrowRollup(tier, 'by_model_key', ['provider', 'model', 'key_id'])])
+    .join('\n'),
 ];
+
+/** A rollup table keyed by (bucket, ...keys), filled by summing the tier's full rollup over the rest. */
+function narrowRollup(tier: string, name: string, keys: readonly string[]): string {
+  const table = `usage_${tier}_${name}`;
+  const key = ['bucket', ...keys].join(', ');
+  const sums = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced'];
+  return `CREATE TABLE ${table} (
+     bucket INTEGER NOT NULL,
+     ${keys.map((column) => `${column} TEXT NOT NULL,`).join('\n     ')}
+     requests INTEGER NOT NULL,
+     errors INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cache_read_tokens INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL,
+     reasoning_tokens INTEGER NOT NULL,
+     cost_usd REAL NOT NULL,
+     unpriced INTEGER NOT NULL,
+     PRIMARY KEY (${key})
+   ) WITHOUT ROWID;
+   INSERT INTO ${table} (${key}, ${sums.join(', ')})
+     SELECT ${key}, ${sums.map((column) => `SUM(${column})`).join(', ')} FROM usage_${tier} GROUP BY ${key};`;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

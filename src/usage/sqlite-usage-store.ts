@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { planSegments, TIER_MS, type Segment, type Tier } from './rollup-plan.js';
+import { CUTS, cutFor, cutsOf, DIMENSION_COLUMN, DIMENSIONS, FULL_CUT, type RollupCut } from './rollup-cuts.js';
+import { planSegments, TIER_MS, type Tier } from './rollup-plan.js';
 import { migrate } from './sqlite-migrations.js';
 import { isErrorRecord, type UsageRecord } from './usage-record.js';
 import type { GroupField, RecentQuery, UsageQuery, UsageRow, UsageStore } from './usage-store.js';
@@ -12,11 +13,26 @@ const SUMS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read
 
 interface RollupEntry {
   bucket: number;
-  provider: string;
-  instance: string;
-  model: string;
-  keyId: string;
+  /** provider, instance, model, key id ('' for none), as DIMENSIONS. */
+  values: readonly string[];
   sums: number[];
+}
+
+const tableOf = (tier: RollupTier, cut: RollupCut) => `usage_${tier}${cut.suffix}`;
+
+/** Sums entries into buckets of `size` ms, keyed by the dimensions of `cut`. */
+function rollUp(entries: Iterable<RollupEntry>, size: number, cut: RollupCut): Map<string, RollupEntry> {
+  const indexes = cut.dimensions.map((dimension) => DIMENSIONS.indexOf(dimension));
+  const out = new Map<string, RollupEntry>();
+  for (const entry of entries) {
+    const bucket = Math.floor(entry.bucket / size) * size;
+    let id = String(bucket);
+    for (const index of indexes) id += `\u0000${entry.values[index]}`;
+    const found = out.get(id);
+    if (found) for (let index = 0; index < entry.sums.length; index += 1) (found.sums[index] as number) += entry.sums[index] as number;
+    else out.set(id, { bucket, values: entry.values, sums: [...entry.sums] });
+  }
+  return out;
 }
 
 interface RawRow {
@@ -48,43 +64,44 @@ interface RawRow {
 
 /** SQL expression of a group field over the raw table or a rollup table. */
 function groupExpression(field: GroupField, tier: Tier): string {
-  const time = tier === 'raw' ? 'time' : 'bucket';
-  switch (field) {
-    case 'provider':
-      return tier === 'raw' ? "COALESCE(provider, '')" : 'provider';
-    case 'instance':
-      return tier === 'raw' ? "COALESCE(instance, '')" : 'instance';
-    case 'model':
-      return tier === 'raw' ? "COALESCE(model, '')" : 'model';
-    case 'key':
-      return tier === 'raw' ? "COALESCE(key_id, '')" : 'key_id';
-    case 'hour':
-      return `(${time} / ${TIER_MS.hour}) * ${TIER_MS.hour}`;
-    case 'day':
-      return `(${time} / ${TIER_MS.day}) * ${TIER_MS.day}`;
+  if (field === 'hour' || field === 'day') {
+    // A rollup's bucket already is the hour (day) on its own tier: grouping by the bare column lets
+    // SQLite walk the primary key in order instead of sorting.
+    if (field === tier) return 'bucket';
+    return `(${tier === 'raw' ? 'time' : 'bucket'} / ${TIER_MS[field]}) * ${TIER_MS[field]}`;
   }
+  const column = DIMENSION_COLUMN[field];
+  return tier === 'raw' ? `COALESCE(${column}, '')` : column;
 }
 
-function segmentSql(tier: Tier, groupBy: readonly GroupField[]): string {
+/** Position of a group field in a cut's primary key (bucket first), for GROUP BY in key order. */
+function keyPosition(field: GroupField, cut: RollupCut): number {
+  if (field === 'hour' || field === 'day') return field === 'hour' ? -2 : -1;
+  return cut.dimensions.indexOf(field);
+}
+
+function segmentSql(tier: Tier, cut: RollupCut, groupBy: readonly GroupField[]): string {
   const dims = groupBy.map((field, index) => `${groupExpression(field, tier)} AS g${index}`);
   const sums =
     tier === 'raw'
       ? [
+          // TOTAL, not SUM: 0 rather than NULL over no rows.
           'COUNT(*)',
-          'SUM(is_error)',
-          'SUM(input_tokens)',
-          'SUM(output_tokens)',
-          'SUM(cache_read_tokens)',
-          'SUM(cache_write_tokens)',
-          'SUM(reasoning_tokens)',
+          'TOTAL(is_error)',
+          'TOTAL(input_tokens)',
+          'TOTAL(output_tokens)',
+          'TOTAL(cache_read_tokens)',
+          'TOTAL(cache_write_tokens)',
+          'TOTAL(reasoning_tokens)',
           'TOTAL(cost_usd)',
-          "SUM(cost_usd IS NULL AND usage_source <> 'none')",
+          "TOTAL(cost_usd IS NULL AND usage_source <> 'none')",
         ]
       : SUMS.map((column) => `TOTAL(${column})`);
   const select = [...dims, ...sums.map((sum, index) => `${sum} AS s${index}`)].join(', ');
-  const table = tier === 'raw' ? 'requests' : `usage_${tier}`;
+  const table = tier === 'raw' ? 'requests' : tableOf(tier, cut);
   const column = tier === 'raw' ? 'time' : 'bucket';
-  const groupClause = dims.length > 0 ? ` GROUP BY ${groupBy.map((_, index) => `g${index}`).join(', ')}` : '';
+  const order = groupBy.map((field, index) => ({ index, position: keyPosition(field, cut) })).sort((a, b) => a.position - b.position);
+  const groupClause = dims.length > 0 ? ` GROUP BY ${order.map(({ index }) => `g${index}`).join(', ')}` : '';
   return `SELECT ${select} FROM ${table} WHERE ${column} >= ? AND ${column} < ?${groupClause}`;
 }
 
@@ -96,19 +113,25 @@ const nullIfEmpty = (value: unknown) => (value === '' || value === null || value
  */
 export class SqliteUsageStore implements UsageStore {
   private readonly db: Database.Connection;
-  private readonly statements = new Map<string, Database.Statement<Record<string, number | string | null>>>();
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
   private readonly insertRaw: Database.Statement | undefined;
-  private readonly upserts: Map<RollupTier, Database.Statement> = new Map();
+  private readonly upserts = new Map<string, Database.Statement>();
+  /** Hour and day cuts this file has (a read-only view of a file not yet migrated has only the full one). */
+  private readonly cuts: readonly RollupCut[];
   private readonly writeBatch: ((records: readonly UsageRecord[]) => void) | undefined;
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
     if (!options.readonly) mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true, timeout: 5000 });
-    if (options.readonly) return;
+    if (options.readonly) {
+      this.cuts = (this.db.pragma('user_version', { simple: true }) as number) >= 2 ? CUTS : [FULL_CUT];
+      return;
+    }
     this.db.pragma('journal_mode = WAL');
     // WAL + NORMAL survives a killed process; only a power loss may drop the last transactions.
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
+    this.cuts = CUTS;
     this.insertRaw = this.db.prepare(
       `INSERT INTO requests (time, request_id, key_id, protocol, provider, instance, instance_name, model_asked, model, stream, status,
          error_class, is_error, failovers, fallbacks, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
@@ -116,21 +139,27 @@ export class SqliteUsageStore implements UsageStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const tier of ROLLUP_TIERS) {
-      this.upserts.set(
-        tier,
-        this.db.prepare(
-          `INSERT INTO usage_${tier} (bucket, provider, instance, model, key_id, ${SUMS.join(', ')})
-           VALUES (?, ?, ?, ?, ?, ${SUMS.map(() => '?').join(', ')})
-           ON CONFLICT (bucket, provider, instance, model, key_id) DO UPDATE SET
-           ${SUMS.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`,
-        ),
-      );
+      for (const cut of cutsOf(tier)) {
+        const key = ['bucket', ...cut.dimensions.map((dimension) => DIMENSION_COLUMN[dimension])].join(', ');
+        this.upserts.set(
+          tableOf(tier, cut),
+          this.db.prepare(
+            `INSERT INTO ${tableOf(tier, cut)} (${key}, ${SUMS.join(', ')})
+             VALUES (${[...key.split(', '), ...SUMS].map(() => '?').join(', ')})
+             ON CONFLICT (${key}) DO UPDATE SET
+             ${SUMS.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`,
+          ),
+        );
+      }
     }
     this.writeBatch = this.db.transaction((records: readonly UsageRecord[]) => this.write(records));
   }
 
   private write(records: readonly UsageRecord[]): void {
-    const rollups = new Map<RollupTier, Map<string, RollupEntry>>(ROLLUP_TIERS.map((tier) => [tier, new Map()]));
+    // Each record goes to the minute rollup of the full cut; every other rollup is summed from that
+    // (a batch has far fewer distinct minutes and dimensions than records).
+    const minutes = new Map<string, RollupEntry>();
+    const minute = TIER_MS.minute;
     for (const record of records) {
       const error = isErrorRecord(record);
       this.insertRaw?.run(
@@ -160,33 +189,41 @@ export class SqliteUsageStore implements UsageStore {
         record.ttfbMs,
         record.bytesOut,
       );
-      const sums = [
-        1,
-        error ? 1 : 0,
-        record.inputTokens,
-        record.outputTokens,
-        record.cacheReadTokens,
-        record.cacheWriteTokens,
-        record.reasoningTokens,
-        record.costUsd ?? 0,
-        record.costUsd === null && record.usageSource !== 'none' ? 1 : 0,
-      ];
-      for (const tier of ROLLUP_TIERS) {
-        const bucket = Math.floor(record.time / TIER_MS[tier]) * TIER_MS[tier];
-        const provider = record.provider ?? '';
-        const instance = record.instance ?? '';
-        const model = record.model ?? '';
-        const keyId = record.keyId ?? '';
-        const id = `${bucket}\u0000${provider}\u0000${instance}\u0000${model}\u0000${keyId}`;
-        const entries = rollups.get(tier) as Map<string, RollupEntry>;
-        const entry = entries.get(id);
-        if (entry) for (let index = 0; index < sums.length; index += 1) (entry.sums[index] as number) += sums[index] as number;
-        else entries.set(id, { bucket, provider, instance, model, keyId, sums: [...sums] });
+      const bucket = Math.floor(record.time / minute) * minute;
+      const provider = record.provider ?? '';
+      const instance = record.instance ?? '';
+      const model = record.model ?? '';
+      const keyId = record.keyId ?? '';
+      const id = `${bucket}\u0000${provider}\u0000${instance}\u0000${model}\u0000${keyId}`;
+      const entry = minutes.get(id);
+      const unpriced = record.costUsd === null && record.usageSource !== 'none' ? 1 : 0;
+      if (entry) {
+        const sums = entry.sums;
+        sums[0] = (sums[0] as number) + 1;
+        sums[1] = (sums[1] as number) + (error ? 1 : 0);
+        sums[2] = (sums[2] as number) + record.inputTokens;
+        sums[3] = (sums[3] as number) + record.outputTokens;
+        sums[4] = (sums[4] as number) + record.cacheReadTokens;
+        sums[5] = (sums[5] as number) + record.cacheWriteTokens;
+        sums[6] = (sums[6] as number) + record.reasoningTokens;
+        sums[7] = (sums[7] as number) + (record.costUsd ?? 0);
+        sums[8] = (sums[8] as number) + unpriced;
+      } else {
+        minutes.set(id, {
+          bucket,
+          values: [provider, instance, model, keyId],
+          sums: [1, error ? 1 : 0, record.inputTokens, record.outputTokens, record.cacheReadTokens, record.cacheWriteTokens, record.reasoningTokens, record.costUsd ?? 0, unpriced],
+        });
       }
     }
-    for (const [tier, entries] of rollups) {
-      const upsert = this.upserts.get(tier) as Database.Statement;
-      for (const entry of entries.values()) upsert.run(entry.bucket, entry.provider, entry.instance, entry.model, entry.keyId, ...entry.sums);
+    for (const tier of ROLLUP_TIERS) {
+      const full = tier === 'minute' ? minutes : rollUp(minutes.values(), TIER_MS[tier], FULL_CUT);
+      for (const cut of cutsOf(tier)) {
+        const upsert = this.upserts.get(tableOf(tier, cut)) as Database.Statement;
+        const entries = cut === FULL_CUT ? full : rollUp(full.values(), TIER_MS[tier], cut);
+        const indexes = cut.dimensions.map((dimension) => DIMENSIONS.indexOf(dimension));
+        for (const entry of entries.values()) upsert.run(entry.bucket, ...indexes.map((index) => entry.values[index]), ...entry.sums);
+      }
     }
   }
 
@@ -194,10 +231,11 @@ export class SqliteUsageStore implements UsageStore {
     if (records.length > 0) this.writeBatch?.(records);
   }
 
-  private statement(sql: string): Database.Statement<Record<string, number | string | null>> {
+  /** A prepared statement returning rows as arrays, kept for reuse. */
+  private statement(sql: string): Database.Statement<unknown[]> {
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(sql);
+      statement = this.db.prepare(sql).raw(true);
       this.statements.set(sql, statement);
     }
     return statement;
@@ -205,49 +243,67 @@ export class SqliteUsageStore implements UsageStore {
 
   async aggregate(query: UsageQuery): Promise<UsageRow[]> {
     const { groupBy } = query;
+    const width = groupBy.length;
     const coarsest: Tier = groupBy.includes('hour') ? 'hour' : 'day';
-    const merged = new Map<string, { dims: unknown[]; sums: number[] }>();
+    const cut = cutFor(groupBy, this.cuts);
+    const cutOf = (tier: Tier) => (tier === 'hour' || tier === 'day' ? cut : FULL_CUT);
+    const timeGrouped = groupBy.includes('hour') || groupBy.includes('day');
+    // Each segment's rows are [...group values, ...sums]. Grouped by hour or day, the coarsest tier's
+    // rows are final (its whole hours or days are never in an edge segment) and can be long, so they
+    // skip the merge; a group met in several of the other segments (the same provider in the day
+    // rollup and in the edge hours) is summed into the row seen first.
+    const final: unknown[][] = [];
+    const merged = new Map<string, unknown[]>();
     for (const segment of planSegments(query.from, query.to, coarsest)) {
-      for (const row of this.readSegment(segment, groupBy)) {
-        const dims = groupBy.map((_, index) => row[`g${index}`]);
-        const id = dims.join('\u0000');
-        const sums = SUMS.map((_, index) => Number(row[`s${index}`] ?? 0));
-        const entry = merged.get(id);
-        if (entry) for (let index = 0; index < sums.length; index += 1) (entry.sums[index] as number) += sums[index] as number;
-        else merged.set(id, { dims, sums });
+      const segmentRows = this.statement(segmentSql(segment.tier, cutOf(segment.tier), groupBy)).all(segment.from, segment.to);
+      if (timeGrouped && segment.tier === coarsest) {
+        for (const row of segmentRows) final.push(row);
+        continue;
+      }
+      for (const row of segmentRows) {
+        let id = width === 0 ? '' : String(row[0]);
+        for (let index = 1; index < width; index += 1) id += `\u0000${row[index]}`;
+        const found = merged.get(id);
+        if (found === undefined) merged.set(id, row);
+        else for (let index = width; index < row.length; index += 1) (found[index] as number) += row[index] as number;
       }
     }
+    for (const row of merged.values()) final.push(row);
+    const times = new Map<number, string>();
+    const iso = (value: unknown) => {
+      const time = Number(value);
+      let text = times.get(time);
+      if (text === undefined) {
+        text = new Date(time).toISOString();
+        times.set(time, text);
+      }
+      return text;
+    };
     const rows: UsageRow[] = [];
-    for (const { dims, sums } of merged.values()) {
-      const row: Partial<UsageRow> = {};
-      groupBy.forEach((field, index) => {
-        const value = dims[index];
-        if (field === 'hour') row.hour = new Date(Number(value)).toISOString();
-        else if (field === 'day') row.day = new Date(Number(value)).toISOString().slice(0, 10);
-        else row[field] = nullIfEmpty(value);
-      });
-      const [requests, errors, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, costUsd, unpriced] = sums as [
-        number, number, number, number, number, number, number, number, number,
-      ];
+    for (const values of final) {
+      const requests = values[width] as number;
       if (requests === 0) continue;
-      rows.push({
-        ...row,
-        requests,
-        errors,
-        inputTokens,
-        outputTokens,
-        cacheReadTokens,
-        cacheWriteTokens,
-        reasoningTokens,
-        costUsd: Math.round(costUsd * 1e9) / 1e9,
-        unpricedRequests: unpriced,
-      });
+      // Group fields first, then the sums, as the JSON and CSV columns read.
+      const row = {} as UsageRow;
+      for (let index = 0; index < width; index += 1) {
+        const field = groupBy[index] as GroupField;
+        const value = values[index];
+        if (field === 'hour') row.hour = iso(value);
+        else if (field === 'day') row.day = iso(value).slice(0, 10);
+        else row[field] = nullIfEmpty(value);
+      }
+      row.requests = requests;
+      row.errors = values[width + 1] as number;
+      row.inputTokens = values[width + 2] as number;
+      row.outputTokens = values[width + 3] as number;
+      row.cacheReadTokens = values[width + 4] as number;
+      row.cacheWriteTokens = values[width + 5] as number;
+      row.reasoningTokens = values[width + 6] as number;
+      row.costUsd = Math.round((values[width + 7] as number) * 1e9) / 1e9;
+      row.unpricedRequests = values[width + 8] as number;
+      rows.push(row);
     }
     return rows.sort((a, b) => b.requests - a.requests);
-  }
-
-  private readSegment(segment: Segment, groupBy: readonly GroupField[]): Array<Record<string, number | string | null>> {
-    return this.statement(segmentSql(segment.tier, groupBy)).all(segment.from, segment.to);
   }
 
   async recent(query: RecentQuery): Promise<UsageRecord[]> {
