@@ -24,8 +24,16 @@ const ends = Array.from({ length: total }, (_, request) => ({
   headers: { authorization: `Bearer sk-client-${request % 4}` },
   query: {},
   log: {
-    protocol: 'openai-chat', provider: 'openai-custom', instanceId: instance, instance: 'main', modelAsked: 'gpt-4o-mini', model: 'gpt-4o-mini',
-    stream: request % 2 === 0, bytes: 600, firstByteAt: 1003, usage: { inputTokens: 12, outputTokens: 30 },
+    protocol: 'openai-chat',
+    provider: 'openai-custom',
+    instanceId: instance,
+    instance: 'main',
+    modelAsked: 'gpt-4o-mini',
+    model: 'gpt-4o-mini',
+    stream: request % 2 === 0,
+    bytes: 600,
+    firstByteAt: 1003,
+    usage: { inputTokens: 12, outputTokens: 30 },
     attempts: [{ provider: 'openai-custom', instance, outcome: 'success' }],
   },
 }));

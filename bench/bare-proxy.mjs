@@ -9,7 +9,12 @@ const server = createServer((request, response) => {
   request.on('data', (chunk) => chunks.push(chunk));
   request.on('end', async () => {
     try {
-      const { statusCode, headers, body } = await upstream.request({ method: request.method, path: request.url, headers: request.headers, body: Buffer.concat(chunks) });
+      const { statusCode, headers, body } = await upstream.request({
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+      });
       response.writeHead(statusCode, { 'content-type': headers['content-type'] });
       for await (const chunk of body) response.write(chunk);
       response.end();

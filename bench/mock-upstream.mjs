@@ -3,15 +3,28 @@
 import { createServer } from 'node:http';
 
 const now = () => performance.timeOrigin + performance.now();
-const openaiJson = Buffer.from(JSON.stringify({
-  id: 'chatcmpl-1', object: 'chat.completion', created: 1700000000, model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
-}));
-const claudeJson = Buffer.from(JSON.stringify({
-  id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello! How can I help you today?' }],
-  stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 9, output_tokens: 9 },
-}));
+const openaiJson = Buffer.from(
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1700000000,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
+  }),
+);
+const claudeJson = Buffer.from(
+  JSON.stringify({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5',
+    content: [{ type: 'text', text: 'Hello! How can I help you today?' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 9, output_tokens: 9 },
+  }),
+);
 
 function openaiChunk(text, finish = null) {
   return `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"finish_reason":${finish ? `"${finish}"` : 'null'}}]}\n\n`;
@@ -32,13 +45,27 @@ async function streamOpenAi(response, count, spacingMs, hold, includeUsage) {
   if (hold) return; // idle open stream: closed by the client
   response.write(openaiChunk('', 'stop'));
   // As OpenAI does when the request asks with stream_options.include_usage (the gateway does, for accounting).
-  if (includeUsage) response.write(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":${count},"total_tokens":${9 + count}}}\n\n`);
+  if (includeUsage)
+    response.write(
+      `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":${count},"total_tokens":${9 + count}}}\n\n`,
+    );
   response.end('data: [DONE]\n\n');
 }
 
 function streamClaude(response, count) {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
-  let body = claudeEvent('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } });
+  let body = claudeEvent('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 9, output_tokens: 1 },
+    },
+  });
   body += claudeEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   for (let index = 0; index < count; index += 1) body += claudeEvent('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'word ' } });
   body += claudeEvent('content_block_stop', { index: 0 });
@@ -57,19 +84,34 @@ const server = createServer((request, response) => {
       return;
     }
     let body = {};
-    try { body = JSON.parse(Buffer.concat(chunks).toString()); } catch { /* bench bodies are JSON */ }
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString());
+    } catch {
+      /* bench bodies are JSON */
+    }
     // Stream shape rides in the model name (`m@chunks=200,spacing=1,hold=1`): it survives every gateway path.
-    const options = Object.fromEntries(String(body.model ?? '').split('@')[1]?.split(',').map((pair) => pair.split('=')) ?? []);
+    const options = Object.fromEntries(
+      String(body.model ?? '')
+        .split('@')[1]
+        ?.split(',')
+        .map((pair) => pair.split('=')) ?? [],
+    );
     const chunksWanted = Number(options.chunks ?? 200);
     const spacing = Number(options.spacing ?? 0);
     const hold = options.hold === '1';
     if (url.startsWith('/v1/messages')) {
       if (body.stream) streamClaude(response, chunksWanted);
-      else { response.writeHead(200, { 'content-type': 'application/json', 'content-length': claudeJson.length }); response.end(claudeJson); }
+      else {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': claudeJson.length });
+        response.end(claudeJson);
+      }
       return;
     }
     if (body.stream) void streamOpenAi(response, chunksWanted, spacing, hold, body.stream_options?.include_usage === true);
-    else { response.writeHead(200, { 'content-type': 'application/json', 'content-length': openaiJson.length }); response.end(openaiJson); }
+    else {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': openaiJson.length });
+      response.end(openaiJson);
+    }
   });
 });
 server.keepAliveTimeout = 60_000;

@@ -24,13 +24,24 @@ export async function writeGatewayConfig(upstreamUrl, extra = {}) {
   const { POOL: poolSize = 0, POOL_INSTANCE: instanceKeys = {}, ...keys } = extra;
   const port = await freePort();
   const config = {
-    HOST: '127.0.0.1', SERVER_PORT: port, MODEL_PROVIDER: 'openai-custom',
-    OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, CLAUDE_API_KEY: 'bench', CLAUDE_BASE_URL: upstreamUrl,
-    LOG_LEVEL: 'info', ...keys,
+    HOST: '127.0.0.1',
+    SERVER_PORT: port,
+    MODEL_PROVIDER: 'openai-custom',
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+    CLAUDE_API_KEY: 'bench',
+    CLAUDE_BASE_URL: upstreamUrl,
+    LOG_LEVEL: 'info',
+    ...keys,
   };
   if (poolSize > 0) {
     // Every instance points at the same mock: what differs is only the selection work.
-    const instances = Array.from({ length: poolSize }, (_, index) => ({ uuid: `bench-${index}`, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${upstreamUrl}/v1`, ...instanceKeys }));
+    const instances = Array.from({ length: poolSize }, (_, index) => ({
+      uuid: `bench-${index}`,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      ...instanceKeys,
+    }));
     await writeFile(path.join(dir, 'provider_pools.json'), JSON.stringify({ 'openai-custom': instances }));
     config.PROVIDER_POOLS_FILE_PATH = path.join(dir, 'provider_pools.json');
   }
@@ -44,7 +55,9 @@ export async function waitForHealth(url) {
   for (let attempt = 0; attempt < 1200; attempt += 1) {
     try {
       if ((await fetch(`${url}/health`)).ok) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`gateway did not start at ${url}`);

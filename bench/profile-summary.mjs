@@ -11,7 +11,8 @@ function packageOf(url) {
   return url === '' ? 'native' : 'other';
 }
 
-const label = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
+const label = (frame) =>
+  `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
 
 export async function summarizeProfile(file, top = 25) {
   const profile = JSON.parse(await readFile(file, 'utf8'));
@@ -19,7 +20,9 @@ export async function summarizeProfile(file, top = 25) {
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const selfTime = new Map();
-  profile.samples.forEach((id, index) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  profile.samples.forEach((id, index) => {
+    selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
   const byPackage = new Map();
   const byFunction = new Map();
   let total = 0;

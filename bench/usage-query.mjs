@@ -105,7 +105,7 @@ function recordAt(index, time) {
 
 const fresh = !existsSync(file);
 const store = new SqliteUsageStore(file);
-const existing = fresh ? 0 : (await store.aggregate({ from: 0, to: now + DAY, groupBy: [] }))[0]?.requests ?? 0;
+const existing = fresh ? 0 : ((await store.aggregate({ from: 0, to: now + DAY, groupBy: [] }))[0]?.requests ?? 0);
 if (existing === 0) {
   console.log(`writing ${total.toLocaleString('en-US')} requests over 35 days to ${file} ...`);
   const began = performance.now();
@@ -132,10 +132,14 @@ for (const time of [[], ['day'], ['hour']]) {
 
 const db = new Database(file, { readonly: true });
 const rawRows = db.prepare('SELECT COUNT(*) AS n FROM requests').get().n;
-const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'usage_%' ORDER BY name").all().map((row) => row.name);
+const tables = db
+  .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'usage_%' ORDER BY name")
+  .all()
+  .map((row) => row.name);
 const sizeMb = ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(file + suffix) ? statSync(file + suffix).size : 0), 0) / 1e6;
 console.log(`\ndata: ${rawRows.toLocaleString('en-US')} raw records, file ${sizeMb.toFixed(0)} MB; rollup rows:`);
-for (const table of tables) console.log(`  ${table.padEnd(24)} ${db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n.toLocaleString('en-US').padStart(10)}`);
+for (const table of tables)
+  console.log(`  ${table.padEnd(24)} ${db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n.toLocaleString('en-US').padStart(10)}`);
 db.close();
 
 const rounds = Number(argument('--rounds', '9'));
@@ -171,7 +175,9 @@ for (const groupBy of queries) {
 const slow = results.filter((result) => result.median >= 200);
 console.log(`\n${results.length - slow.length} of ${results.length} query shapes answer in under 200 ms (wall median).`);
 for (const result of slow) {
-  console.log(`  over: groupBy=${result.groupBy.join(',')}: ${result.median.toFixed(0)} ms for ${result.rows.toLocaleString('en-US')} rows (${((result.cpuMedian * 1000) / result.rows).toFixed(1)} µs CPU per row)`);
+  console.log(
+    `  over: groupBy=${result.groupBy.join(',')}: ${result.median.toFixed(0)} ms for ${result.rows.toLocaleString('en-US')} rows (${((result.cpuMedian * 1000) / result.rows).toFixed(1)} µs CPU per row)`,
+  );
 }
 console.log(
   `target: a 30-day query answers in under 200 ms: ${worst.median < 200 ? 'met' : 'missed'} ` +

@@ -50,11 +50,18 @@ describe('provider account schemas through the gateway', () => {
     expect(answer.headers.get('x-aiclient-instance')).toBe('good');
   });
 
-  it('serves every provider\'s account schema as JSON Schema, secrets marked, to admins only', async () => {
+  it("serves every provider's account schema as JSON Schema, secrets marked, to admins only", async () => {
     expect((await admin('/api/providers', 'wrong')).status).toBe(401);
     const response = await admin('/api/providers');
     expect(response.status).toBe(200);
-    const { providers } = (await response.json()) as { providers: Array<{ type: string; protocol: string; loginCommand?: string; accountSchema: { type: string; properties: Record<string, { secret?: boolean; description?: string }> } }> };
+    const { providers } = (await response.json()) as {
+      providers: Array<{
+        type: string;
+        protocol: string;
+        loginCommand?: string;
+        accountSchema: { type: string; properties: Record<string, { secret?: boolean; description?: string }> };
+      }>;
+    };
     // Every backend of the registry: adding one needs no edit here.
     expect(providers.map((provider) => provider.type).sort()).toEqual([...PROVIDER_ADAPTERS.keys()].sort());
     const openai = providers.find((provider) => provider.type === 'openai-custom')!;

@@ -13,7 +13,12 @@ afterEach(async () => {
 
 async function start(config: Record<string, unknown> = {}): Promise<Harness> {
   ensureUiBuilt();
-  const gateway = await startGateway({ ADMIN_API_KEY: ADMIN_KEY, REQUIRED_API_KEY: 'client-key-0123456789', OPENAI_API_KEY: 'sk-config-secret-9876', ...config });
+  const gateway = await startGateway({
+    ADMIN_API_KEY: ADMIN_KEY,
+    REQUIRED_API_KEY: 'client-key-0123456789',
+    OPENAI_API_KEY: 'sk-config-secret-9876',
+    ...config,
+  });
   running.push(gateway);
   return gateway;
 }
@@ -60,7 +65,10 @@ describe('admin console server', () => {
     expect(setCookie).toMatch(/^aiclient_session=[\w.-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
     const cookie = setCookie.split(';')[0] as string;
     expect((await fetch(`${gateway.url}/api/pools`, { headers: { cookie } })).status).toBe(200);
-    expect(await (await fetch(`${gateway.url}/api/session`, { headers: { cookie } })).json()).toMatchObject({ authenticated: true, version: expect.any(String) });
+    expect(await (await fetch(`${gateway.url}/api/session`, { headers: { cookie } })).json()).toMatchObject({
+      authenticated: true,
+      version: expect.any(String),
+    });
     expect((await fetch(`${gateway.url}/api/pools`, { headers: { cookie: 'aiclient_session=forged' } })).status).toBe(401);
     // The admin key itself still works for scripts.
     expect((await fetch(`${gateway.url}/api/pools`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
@@ -96,7 +104,9 @@ describe('admin console server', () => {
 
   it('shows the effective config with secrets masked', async () => {
     const gateway = await start({ GEMINI_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token', CLAUDE_BASE_URL: 'https://me:base-url-pass-42@claude.example' });
-    const answer = (await (await fetch(`${gateway.url}/api/config`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { config: Record<string, unknown> };
+    const answer = (await (await fetch(`${gateway.url}/api/config`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+      config: Record<string, unknown>;
+    };
     expect(answer.config.OPENAI_API_KEY).toBe('sk-…9876');
     expect(answer.config.ADMIN_API_KEY).toBe('adm…6789');
     expect(answer.config.UI_ENABLED).toBe(true);
@@ -114,11 +124,19 @@ describe('admin console server', () => {
     const badType = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'no-such-type', entry: {} }) });
     expect(badType.status).toBe(400);
     expect(((await badType.json()) as { error: { message: string } }).error.message).toContain('group: "no-such-type" is not a provider type');
-    const badWeight = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { weight: 0, OPENAI_API_KEY: 'k' } }) });
+    const badWeight = await fetch(`${gateway.url}/api/pool-entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ group: 'openai-custom', entry: { weight: 0, OPENAI_API_KEY: 'k' } }),
+    });
     expect(badWeight.status).toBe(400);
     expect(((await badWeight.json()) as { error: { message: string } }).error.message).toContain('weight');
     // A provider field its backend's account schema refuses: the loader would skip the entry.
-    const badUrl = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'api.openai.com/v1' } }) });
+    const badUrl = await fetch(`${gateway.url}/api/pool-entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ group: 'openai-custom', entry: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'api.openai.com/v1' } }),
+    });
     expect(badUrl.status).toBe(400);
     expect(((await badUrl.json()) as { error: { message: string } }).error.message).toContain('OPENAI_BASE_URL: expected an http:// or https:// URL');
     await expect(readFile(path.join(gateway.cwd, 'pools.json'), 'utf8')).rejects.toThrow();
@@ -134,7 +152,11 @@ describe('admin console server', () => {
     });
     expect(await created.json()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-…c0de' });
     const stored = async () => JSON.parse(await readFile(path.join(gateway.cwd, 'pools.json'), 'utf8'))['openai-custom'][0];
-    await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', customName: 'one' } }) });
+    await fetch(`${gateway.url}/api/pool-entries/k1`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', customName: 'one' } }),
+    });
     expect(await stored()).toMatchObject({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'one' });
     await fetch(`${gateway.url}/api/pool-entries/k1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { customName: 'two' } }) });
     expect(await stored()).toEqual({ uuid: 'k1', OPENAI_API_KEY: 'sk-real-secret-c0de', customName: 'two' });
@@ -148,10 +170,18 @@ describe('admin console server', () => {
     const config = await (await fetch(`${gateway.url}/api/config`, { headers })).text();
     expect(config).not.toContain('global-pass-1234');
     const proxy = 'socks5://user:entry-pass-5678@127.0.0.1:9';
-    const created = await fetch(`${gateway.url}/api/pool-entries`, { method: 'POST', headers, body: JSON.stringify({ group: 'openai-custom', entry: { uuid: 'p1', OPENAI_API_KEY: 'sk-real-secret-c0de', PROXY_URL: proxy } }) });
+    const created = await fetch(`${gateway.url}/api/pool-entries`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ group: 'openai-custom', entry: { uuid: 'p1', OPENAI_API_KEY: 'sk-real-secret-c0de', PROXY_URL: proxy } }),
+    });
     const shown = (await created.json()) as Record<string, string>;
     expect(shown.PROXY_URL).toBe('soc….1:9');
-    await fetch(`${gateway.url}/api/pool-entries/p1`, { method: 'PUT', headers, body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', PROXY_URL: shown.PROXY_URL, customName: 'one' } }) });
+    await fetch(`${gateway.url}/api/pool-entries/p1`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ entry: { OPENAI_API_KEY: 'sk-…c0de', PROXY_URL: shown.PROXY_URL, customName: 'one' } }),
+    });
     const stored = JSON.parse(await readFile(path.join(gateway.cwd, 'pools.json'), 'utf8'))['openai-custom'][0];
     expect(stored).toEqual({ uuid: 'p1', OPENAI_API_KEY: 'sk-real-secret-c0de', PROXY_URL: proxy, customName: 'one' });
     expect(await (await fetch(`${gateway.url}/api/pool-entries`, { headers })).text()).not.toContain('entry-pass-5678');

@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 async function start(config: Record<string, unknown>): Promise<Harness> {
-  const gateway = await startGateway({ ADMIN_API_KEY: ADMIN_KEY, REQUIRED_API_KEY: CLIENT_KEY, PROVIDER_POOLS_FILE_PATH: 'configs/provider_pools.json', ...config });
+  const gateway = await startGateway({
+    ADMIN_API_KEY: ADMIN_KEY,
+    REQUIRED_API_KEY: CLIENT_KEY,
+    PROVIDER_POOLS_FILE_PATH: 'configs/provider_pools.json',
+    ...config,
+  });
   cleanups.push(() => gateway.close(50));
   return gateway;
 }
@@ -70,7 +75,11 @@ describe('console logins', () => {
     const qwen = await startQwenMock();
     const gemini = await startGeminiMock();
     const proxy = await startHttpProxy({ user: 'u', password: 'p' });
-    cleanups.push(() => qwen.close(), () => gemini.close(), () => proxy.close());
+    cleanups.push(
+      () => qwen.close(),
+      () => gemini.close(),
+      () => proxy.close(),
+    );
     qwen.state.interval = 1;
     const gateway = await start({
       QWEN_OAUTH_BASE_URL: qwen.url,
@@ -104,7 +113,12 @@ describe('console logins', () => {
   it('Kiro token upload: checks the token, stores it 0600, adds the account, which serves', async () => {
     const kiro = await startKiroMock();
     cleanups.push(() => kiro.close());
-    const gateway = await start({ KIRO_BASE_URL: kiro.chatUrl, KIRO_REFRESH_URL: kiro.refreshUrl, KIRO_REFRESH_IDC_URL: kiro.idcRefreshUrl, REQUEST_MAX_RETRIES: 0 });
+    const gateway = await start({
+      KIRO_BASE_URL: kiro.chatUrl,
+      KIRO_REFRESH_URL: kiro.refreshUrl,
+      KIRO_REFRESH_IDC_URL: kiro.idcRefreshUrl,
+      REQUEST_MAX_RETRIES: 0,
+    });
     const refused = await admin<{ error: { message: string } }>(gateway, 'POST', '/api/oauth/kiro/import', { token: '{"hello": 1}' });
     expect(refused.status).toBe(400);
     expect(refused.json.error.message).toMatch(/^token: /);
@@ -117,7 +131,9 @@ describe('console logins', () => {
       provider: 'Google',
       region: 'us-east-1',
     };
-    const imported = await admin<{ uuid: string; file: string; hasRefreshToken: boolean }>(gateway, 'POST', '/api/oauth/kiro/import', { token: JSON.stringify(token) });
+    const imported = await admin<{ uuid: string; file: string; hasRefreshToken: boolean }>(gateway, 'POST', '/api/oauth/kiro/import', {
+      token: JSON.stringify(token),
+    });
     expect(imported.status).toBe(200);
     expect(imported.json.hasRefreshToken).toBe(true);
     expect(JSON.parse(await readFile(imported.json.file, 'utf8'))).toEqual(token);

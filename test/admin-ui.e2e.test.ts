@@ -251,10 +251,15 @@ describe('admin console in Chromium', () => {
     await page.getByLabel('Group by').selectOption('instance');
     const served = (mock: MockServer) => mock.requests.filter((request) => request.method === 'POST' && request.path === '/v1/chat/completions').length;
     for (const name of ['a', 'b', 'c'] as const) {
-      const uuid = name === 'c' ? await page.evaluate(async () => {
-        const answer = (await (await fetch('/api/pools?group=openai-custom')).json()) as { groups: Array<{ items: Array<{ uuid: string; name: string }> }> };
-        return answer.groups[0]!.items.find((item) => item.name.startsWith('account c'))!.uuid;
-      }) : `inst-${name}`;
+      const uuid =
+        name === 'c'
+          ? await page.evaluate(async () => {
+              const answer = (await (await fetch('/api/pools?group=openai-custom')).json()) as {
+                groups: Array<{ items: Array<{ uuid: string; name: string }> }>;
+              };
+              return answer.groups[0]!.items.find((item) => item.name.startsWith('account c'))!.uuid;
+            })
+          : `inst-${name}`;
       const count = served(mocks[name]!);
       const usageRow = page.locator(`tr[data-group="${uuid}"]`);
       if (count === 0) continue;

@@ -36,7 +36,13 @@ function claudeCodeRequest(model: string): Record<string, unknown> {
     context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
     metadata: { user_id: JSON.stringify({ device_id: 'd', session_id: 's' }) },
     messages: [
-      { role: 'user', content: [{ type: 'text', text: '<system-reminder>Be careful.</system-reminder>' }, { type: 'text', text: 'List the files', cache_control: { type: 'ephemeral' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-reminder>Be careful.</system-reminder>' },
+          { type: 'text', text: 'List the files', cache_control: { type: 'ephemeral' } },
+        ],
+      },
       {
         role: 'assistant',
         content: [
@@ -62,7 +68,12 @@ function claudeCodeRequest(model: string): Record<string, unknown> {
 async function streamEvents(url: string, body: unknown): Promise<{ status: number; events: Array<{ event: string; data: Record<string, any> }> }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'gw-key', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14' },
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': 'gw-key',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14',
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -83,7 +94,10 @@ function expectWellFormedClaudeStream(events: Array<{ event: string; data: Recor
   expect(events.at(-1)!.event).toBe('message_stop');
   expect(events.filter((entry) => entry.event === 'message_stop')).toHaveLength(1);
   for (const entry of events) expect(entry.data.type).toBe(entry.event);
-  const streamed = events.filter((entry) => entry.event === 'content_block_delta' && entry.data.delta.type === 'text_delta').map((entry) => entry.data.delta.text).join('');
+  const streamed = events
+    .filter((entry) => entry.event === 'content_block_delta' && entry.data.delta.type === 'text_delta')
+    .map((entry) => entry.data.delta.text)
+    .join('');
   expect(streamed).toBe(text);
   expect(events.find((entry) => entry.event === 'message_delta')!.data.delta.stop_reason).toBe('end_turn');
 }

@@ -85,7 +85,9 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
     const [seen] = kiro.requests('/generateAssistantResponse');
     expect(seen!.headers.authorization).toBe('Bearer access-0');
     expect(seen!.headers['amz-sdk-invocation-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(seen!.headers['user-agent']).toMatch(/^aws-sdk-js\/1\.0\.34 ua\/2\.1 os\/.+ lang\/js md\/nodejs#[\d.]+ api\/codewhispererstreaming#1\.0\.34 m\/E KiroIDE-0\.11\.63-[0-9a-f]{64}$/);
+    expect(seen!.headers['user-agent']).toMatch(
+      /^aws-sdk-js\/1\.0\.34 ua\/2\.1 os\/.+ lang\/js md\/nodejs#[\d.]+ api\/codewhispererstreaming#1\.0\.34 m\/E KiroIDE-0\.11\.63-[0-9a-f]{64}$/,
+    );
     const body = seen!.json<Record<string, any>>();
     expect(body.profileArn).toBe('arn:aws:codewhisperer:us-east-1:111111111111:profile/EXAMPLE');
     expect(body.conversationState.history).toBeUndefined();
@@ -101,13 +103,24 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
     resetMock();
     const { client } = await gatewayFor(await writeToken(socialToken()), { KIRO_CLIENT_VERSION: '0.12.0' });
     // A one-character frame is 0x7B bytes long: the original lost every event after it.
-    kiro.enqueueChat(framesHandler([textFrame('a'), textFrame('中文'), textFrame('测试'), meteringFrame(0.02), contextUsageFrame(2)], { chunkSize: 7, pauseMs: 1 }));
+    kiro.enqueueChat(
+      framesHandler([textFrame('a'), textFrame('中文'), textFrame('测试'), meteringFrame(0.02), contextUsageFrame(2)], { chunkSize: 7, pauseMs: 1 }),
+    );
     const stream = client.messages.stream({ model: 'claude-opus-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
     const types: string[] = [];
     stream.on('streamEvent', (event) => types.push(event.type));
     const final = await stream.finalMessage();
     expect(final.content).toEqual([{ type: 'text', text: 'a中文测试' }]);
-    expect(types).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     // opus 4.6 has a 1M window: 2 % of it.
     expect(final.usage.input_tokens).toBe(20_000 - final.usage.output_tokens);
     const [seen] = kiro.requests('/generateAssistantResponse');
@@ -150,7 +163,13 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
     expect(deltas).toBe(fragments.length);
     const tools = chatBodies()[0]!.conversationState.currentMessage.userInputMessage.userInputMessageContext.tools;
     expect(tools).toEqual([
-      { toolSpecification: { name: 'get_weather', description: 'Get weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } },
+      {
+        toolSpecification: {
+          name: 'get_weather',
+          description: 'Get weather',
+          inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } },
+        },
+      },
     ]);
   });
 
@@ -195,7 +214,9 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
       model: 'claude-haiku-4-5',
       max_tokens: 64,
       system: [{ type: 'text', text: 'You are helpful.' }],
-      tools: [{ name: 'get_weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+      tools: [
+        { name: 'get_weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+      ],
       messages: [
         { role: 'user', content: 'What is the weather in Paris?' },
         {
@@ -232,7 +253,13 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
     resetMock();
     const { client } = await gatewayFor(await writeToken(socialToken()));
     kiro.enqueueChat(
-      framesHandler([textFrame('<think'), textFrame('ing>\nLet me think'), textFrame(' about it.</thin'), textFrame('king>\n'), textFrame('\nThe answer is 4.')]),
+      framesHandler([
+        textFrame('<think'),
+        textFrame('ing>\nLet me think'),
+        textFrame(' about it.</thin'),
+        textFrame('king>\n'),
+        textFrame('\nThe answer is 4.'),
+      ]),
     );
     const stream = client.messages.stream({
       model: 'claude-sonnet-4-6',
@@ -254,7 +281,8 @@ describe('claude-kiro-oauth through the gateway with the Anthropic SDK', () => {
     const { client } = await gatewayFor(await writeToken(socialToken()));
     const longName = `mcp__my_server__${'very_long_tool_name_'.repeat(4)}end`;
     kiro.enqueueChat((request, response) => {
-      const shortName = request.json<Record<string, any>>().conversationState.currentMessage.userInputMessage.userInputMessageContext.tools[0].toolSpecification.name;
+      const shortName =
+        request.json<Record<string, any>>().conversationState.currentMessage.userInputMessage.userInputMessageContext.tools[0].toolSpecification.name;
       return framesHandler([toolFrame('t1', shortName, '{"q":1}', true)])(request, response);
     });
     const message = await client.messages.create({
@@ -290,7 +318,15 @@ describe('claude-kiro-oauth credentials and refresh', () => {
     resetMock();
     kiro.state.profileArn = undefined;
     const file = await writeToken(
-      { accessToken: 'access-0', refreshToken: 'refresh-0', expiresAt: iso(-HOUR), authMethod: 'IdC', provider: 'BuilderId', region: 'us-east-1', clientIdHash: 'abc123' },
+      {
+        accessToken: 'access-0',
+        refreshToken: 'refresh-0',
+        expiresAt: iso(-HOUR),
+        authMethod: 'IdC',
+        provider: 'BuilderId',
+        region: 'us-east-1',
+        clientIdHash: 'abc123',
+      },
       {
         'abc123.json': { clientId: 'client-id-1', clientSecret: 'client-secret-1', expiresAt: iso(90 * 24 * HOUR) },
         // An unrelated AWS SSO cache in the same folder must not override anything (the original merged it).
@@ -338,7 +374,9 @@ describe('claude-kiro-oauth credentials and refresh', () => {
     const file = await writeToken(token);
     const before = await readFile(file, 'utf8');
     const { client } = await gatewayFor(file);
-    const error = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((caught) => caught);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(error.message).toMatch(/token refresh failed: HTTP 401/);
     expect(error.message).not.toContain('refresh-stale');
@@ -415,7 +453,12 @@ describe('claude-kiro-oauth upstream failures', () => {
     const { client } = await gatewayFor(await writeToken(socialToken()));
     kiro.enqueueChat(framesHandler([toolFrame('t1', 'write_file', '{"path":"a.ts","content":"con')]));
     const error = await client.messages
-      .create({ model: 'claude-haiku-4-5', max_tokens: 16, tools: [{ name: 'write_file', description: 'Write', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'Hi' }] })
+      .create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 16,
+        tools: [{ name: 'write_file', description: 'Write', input_schema: { type: 'object' } }],
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
       .catch((caught) => caught);
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/cut inside the input of tool write_file/);
@@ -425,7 +468,15 @@ describe('claude-kiro-oauth upstream failures', () => {
 describe('aiclient2api auth kiro', () => {
   it('imports a Kiro IDE IdC token with its client registration inline and prints what it found, no secrets', async () => {
     const source = await writeToken(
-      { accessToken: 'secret-access', refreshToken: 'secret-refresh', expiresAt: iso(HOUR), authMethod: 'IdC', region: 'eu-central-1', clientIdHash: 'hash1', extra: 1 },
+      {
+        accessToken: 'secret-access',
+        refreshToken: 'secret-refresh',
+        expiresAt: iso(HOUR),
+        authMethod: 'IdC',
+        region: 'eu-central-1',
+        clientIdHash: 'hash1',
+        extra: 1,
+      },
       { 'hash1.json': { clientId: 'cid', clientSecret: 'secret-client', expiresAt: iso(HOUR) } },
     );
     const target = path.join(await mkdtemp(path.join(tmpdir(), 'kiro-import-')), 'nested', 'kiro.json');
@@ -483,11 +534,18 @@ describe('claude-kiro-oauth for OpenAI clients (through protocol conversion)', (
     const completion = await client.chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0]!.message.content).toBe('Hello from kiro-mock!');
     expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
-    kiro.enqueueChat(framesHandler([toolFrame('t1', 'get_weather', '{"city":'), toolFrame('t1', 'get_weather', '"Paris"}'), toolFrame('t1', 'get_weather', undefined, true)]));
+    kiro.enqueueChat(
+      framesHandler([toolFrame('t1', 'get_weather', '{"city":'), toolFrame('t1', 'get_weather', '"Paris"}'), toolFrame('t1', 'get_weather', undefined, true)]),
+    );
     const stream = await client.chat.completions.create({
       model: 'claude-haiku-4-5',
       stream: true,
-      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+        },
+      ],
       messages: [{ role: 'user', content: 'Weather?' }],
     });
     let args = '';
@@ -506,12 +564,20 @@ describe('claude-kiro-oauth in a provider pool', () => {
     resetMock();
     const first = await writeToken(socialToken());
     const second = await writeToken(socialToken());
-    const instance = (uuid: string, file: string) => ({ uuid, KIRO_OAUTH_CREDS_FILE_PATH: file, KIRO_BASE_URL: kiro.chatUrl, KIRO_REFRESH_URL: kiro.refreshUrl });
+    const instance = (uuid: string, file: string) => ({
+      uuid,
+      KIRO_OAUTH_CREDS_FILE_PATH: file,
+      KIRO_BASE_URL: kiro.chatUrl,
+      KIRO_REFRESH_URL: kiro.refreshUrl,
+    });
     const gateway = await startGateway(
       { REQUIRED_API_KEY: 'gw-key', MODEL_PROVIDER: 'claude-kiro-oauth', REQUEST_MAX_RETRIES: 1, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' },
       [],
       async (cwd: string) => {
-        await writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify({ 'claude-kiro-oauth': [instance('kiro-a', first), instance('kiro-b', second)] }));
+        await writeFile(
+          path.join(cwd, 'provider_pools.json'),
+          JSON.stringify({ 'claude-kiro-oauth': [instance('kiro-a', first), instance('kiro-b', second)] }),
+        );
       },
     );
     gateways.push(gateway);

@@ -64,7 +64,7 @@ describe('Anthropic SDK through the gateway to claude-custom', () => {
     expect(upstream.requests.at(-1)!.headers['anthropic-beta']).toBe('claude-code-20250219,interleaved-thinking-2025-05-14');
   });
 
-  it('answers HEAD / quickly for Claude Code\'s probe', async () => {
+  it("answers HEAD / quickly for Claude Code's probe", async () => {
     const response = await fetch(`${gateway.url}/`, { method: 'HEAD' });
     expect(response.status).toBe(200);
   });

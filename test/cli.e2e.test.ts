@@ -103,7 +103,13 @@ describe('the aiclient2api command', () => {
       response.write(openaiChunk('m', { content: 'after shutdown' }, 'stop'));
       response.end('data: [DONE]\n\n');
     });
-    const cwd = await projectDir({ SERVER_PORT: 0, MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: OPENAI_MOCK_KEY, OPENAI_BASE_URL: upstream.url, SHUTDOWN_GRACE_MS: 5000 });
+    const cwd = await projectDir({
+      SERVER_PORT: 0,
+      MODEL_PROVIDER: 'openai-custom',
+      OPENAI_API_KEY: OPENAI_MOCK_KEY,
+      OPENAI_BASE_URL: upstream.url,
+      SHUTDOWN_GRACE_MS: 5000,
+    });
     const child = run([], cwd);
     children.push(child);
     const listening = JSON.parse(await waitForLine(child, /gateway listening/)) as { url: string };
@@ -148,6 +154,10 @@ describe('the aiclient2api command', () => {
     await reader.read();
     child.process.kill('SIGTERM');
     expect(await child.exit).toBe(0);
-    await expect((async () => { while (!(await reader.read()).done); })()).rejects.toThrow();
+    await expect(
+      (async () => {
+        while (!(await reader.read()).done);
+      })(),
+    ).rejects.toThrow();
   });
 });

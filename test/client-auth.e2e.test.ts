@@ -10,7 +10,12 @@ describe('client auth with REQUIRED_API_KEY', () => {
 
   beforeAll(async () => {
     upstream = await startAnthropicMock();
-    gateway = await startGateway({ REQUIRED_API_KEY: 'secret-key', MODEL_PROVIDER: 'claude-custom', CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY, CLAUDE_BASE_URL: upstream.url });
+    gateway = await startGateway({
+      REQUIRED_API_KEY: 'secret-key',
+      MODEL_PROVIDER: 'claude-custom',
+      CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
+      CLAUDE_BASE_URL: upstream.url,
+    });
   });
   afterAll(async () => {
     await gateway.close(100);
@@ -31,9 +36,16 @@ describe('client auth with REQUIRED_API_KEY', () => {
     for (const headers of [{}, { 'x-api-key': 'secret-kez' }, { authorization: 'Bearer secret' }] as Array<Record<string, string>>) {
       const response = await fetch(`${gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'Unauthorized: API key is invalid or missing.' } });
+      expect(await response.json()).toEqual({
+        type: 'error',
+        error: { type: 'authentication_error', message: 'Unauthorized: API key is invalid or missing.' },
+      });
     }
-    const probing = await fetch(`${gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'model-provider': 'nope' }, body });
+    const probing = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'model-provider': 'nope' },
+      body,
+    });
     expect(probing.status).toBe(401);
   });
 

@@ -53,7 +53,14 @@ describe('every client protocol to every backend protocol', () => {
   it('sends the Gemini request to OpenAI with system prompt and temperature 0 intact', async () => {
     await gemini().models.generateContent({ model: 'gpt-4o-mini', contents: 'Hi', config: { systemInstruction: 'Be brief.', temperature: 0 } });
     const sent = openaiUpstream.requests.at(-1)!.json<Record<string, unknown>>();
-    expect(sent).toMatchObject({ model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+    expect(sent).toMatchObject({
+      model: 'gpt-4o-mini',
+      temperature: 0,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     expect(sent).not.toHaveProperty('top_p');
   });
 
@@ -65,14 +72,16 @@ describe('every client protocol to every backend protocol', () => {
     });
     expect(response.status).toBe(200);
     const chunks = JSON.parse(await response.text()) as Array<{ candidates: Array<{ content?: { parts: Array<{ text?: string }> }; finishReason?: string }> }>;
-    expect(chunks.map((chunk) => chunk.candidates[0]?.content?.parts.map((part) => part.text ?? '').join('') ?? '').join('')).toBe('Hello from anthropic-mock!');
+    expect(chunks.map((chunk) => chunk.candidates[0]?.content?.parts.map((part) => part.text ?? '').join('') ?? '').join('')).toBe(
+      'Hello from anthropic-mock!',
+    );
     expect(chunks.at(-1)!.candidates[0]!.finishReason).toBe('STOP');
   });
 
   it.each([
     ['openai-custom', 'gpt-4o-mini', 'Hello from openai-mock!'],
     ['claude-custom', 'claude-sonnet-4-5', 'Hello from anthropic-mock!'],
-  ])('OpenAI Responses (Codex\'s API) on %s, plain and streamed', async (provider, model, expected) => {
+  ])("OpenAI Responses (Codex's API) on %s, plain and streamed", async (provider, model, expected) => {
     const client = new OpenAI({ apiKey: 'gw-key', baseURL: `${gateway.url}/${provider}/v1`, maxRetries: 0 });
     const response = await client.responses.create({ model, input: 'Hi', instructions: 'Be brief.' });
     expect(response.output_text).toBe(expected);
@@ -96,7 +105,9 @@ describe('every client protocol to every backend protocol', () => {
         openaiChunk('gpt-4o-mini', { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
         openaiChunk('gpt-4o-mini', { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] }),
         openaiChunk('gpt-4o-mini', { tool_calls: [{ index: 0, function: { arguments: 'ty":"Paris"}' } }] }),
-        openaiChunk('gpt-4o-mini', { tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] }),
+        openaiChunk('gpt-4o-mini', {
+          tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }],
+        }),
         openaiChunk('gpt-4o-mini', {}, 'tool_calls'),
         'data: [DONE]\n\n',
       ]),
@@ -152,7 +163,18 @@ describe('every client protocol to every backend protocol', () => {
   it('streams a Claude tool use to an OpenAI client with stable tool call ids', async () => {
     claudeUpstream.enqueue((_request, response) =>
       sendSse(response, [
-        claudeEvent('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
+        claudeEvent('message_start', {
+          message: {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-sonnet-4-5',
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 12, output_tokens: 1 },
+          },
+        }),
         claudeEvent('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} } }),
         claudeEvent('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } }),
         claudeEvent('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } }),

@@ -40,7 +40,7 @@ describe('custom models file', () => {
     await claudeUpstream.close();
   });
 
-  it('adds its ids to the provider\'s model list', async () => {
+  it("adds its ids to the provider's model list", async () => {
     const list = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(list.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'my-fast-model', 'team-alias']);
   });

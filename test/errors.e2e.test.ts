@@ -5,7 +5,7 @@ import { pause, sendJson, type MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, openaiChunk, startOpenAiMock } from './mocks/openai-mock.js';
 import { startGateway, type Harness } from './helpers/gateway-harness.js';
 
-describe('errors in each protocol\'s shape', () => {
+describe("errors in each protocol's shape", () => {
   let openaiUpstream: MockServer;
   let claudeUpstream: MockServer;
   let gateway: Harness;
@@ -37,7 +37,7 @@ describe('errors in each protocol\'s shape', () => {
   const message = (extra: Record<string, unknown> = {}) =>
     JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }], ...extra });
 
-  it('answers malformed JSON with 400 in the route\'s protocol', async () => {
+  it("answers malformed JSON with 400 in the route's protocol", async () => {
     const openai = await post('/v1/chat/completions', '{"model": ');
     expect(openai.status).toBe(400);
     expect(((await openai.json()) as { error: { type: string; message: string } }).error).toMatchObject({ type: 'invalid_request_error' });
@@ -66,12 +66,19 @@ describe('errors in each protocol\'s shape', () => {
     const limited = await startGateway({ MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: OPENAI_MOCK_KEY, OPENAI_BASE_URL: openaiUpstream.url });
     try {
       openaiUpstream.enqueue((_request, response) =>
-        sendJson(response, 429, { error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' }),
+        sendJson(
+          response,
+          429,
+          { error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded' } },
+          { 'retry-after': '7' },
+        ),
       );
       const response = await fetch(`${limited.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat() });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('7');
-      expect(await response.json()).toEqual({ error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } });
+      expect(await response.json()).toEqual({
+        error: { message: 'Rate limit reached for gpt-4o-mini', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null },
+      });
     } finally {
       await limited.close(50);
     }
@@ -99,7 +106,13 @@ describe('errors in each protocol\'s shape', () => {
   });
 
   it('answers an unreachable upstream with 502 and a slow one with 504', async () => {
-    const unreachable = await startGateway({ MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9', REQUEST_MAX_RETRIES: 1, REQUEST_BASE_DELAY: 1 });
+    const unreachable = await startGateway({
+      MODEL_PROVIDER: 'openai-custom',
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9',
+      REQUEST_MAX_RETRIES: 1,
+      REQUEST_BASE_DELAY: 1,
+    });
     try {
       const response = await fetch(`${unreachable.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat() });
       expect(response.status).toBe(502);

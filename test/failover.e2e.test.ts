@@ -100,10 +100,7 @@ describe('failover on connection failures', () => {
     const failing = await Promise.all(
       ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => mock((_request, response) => sendJson(response, 500, { error: { message: `${name} is broken` } }))),
     );
-    const { client } = await gatewayWithPools(
-      { 'openai-custom': failing.map((server, index) => entry(`i${index}`, server.url)) },
-      { REQUEST_MAX_RETRIES: 2 },
-    );
+    const { client } = await gatewayWithPools({ 'openai-custom': failing.map((server, index) => entry(`i${index}`, server.url)) }, { REQUEST_MAX_RETRIES: 2 });
     expect(await statusOf(ask(client))).toBe(500);
     expect(failing.reduce((sum, server) => sum + server.requests.length, 0)).toBe(3);
     expect(failing.filter((server) => server.requests.length > 1)).toHaveLength(0);

@@ -115,7 +115,9 @@ describe('failure paths answer cleanly', () => {
     expect((await poolItems()).map((item) => item.uuid)).not.toContain('broken');
     const result = await post('/openai-custom-broken/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
     expect(result.status).toBe(503);
-    expect((await post('/claude-custom/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] })).status).toBe(200);
+    expect((await post('/claude-custom/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] })).status).toBe(
+      200,
+    );
   });
 
   it('answers a converted request whose upstream sent 200 with a non-JSON body with a 502 in the client shape', async () => {

@@ -25,7 +25,13 @@ describe('Gemini and Responses clients on gemini-cli-oauth', () => {
   });
 
   const functionCallChunk = {
-    candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'c2lnLWdlbWluaQ==' }] }, finishReason: 'STOP', index: 0 }],
+    candidates: [
+      {
+        content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'c2lnLWdlbWluaQ==' }] },
+        finishReason: 'STOP',
+        index: 0,
+      },
+    ],
     usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
   };
 
@@ -43,7 +49,8 @@ describe('Gemini and Responses clients on gemini-cli-oauth', () => {
     });
     const tools = [{ functionDeclarations: [{ name: 'get_weather', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } } } }] }];
     const chunks = [];
-    for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Weather?', config: { tools } })) chunks.push(chunk);
+    for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Weather?', config: { tools } }))
+      chunks.push(chunk);
     const part = chunks.flatMap((chunk) => chunk.candidates?.[0]?.content?.parts ?? []).find((candidate) => candidate.functionCall);
     expect(part).toMatchObject({ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'c2lnLWdlbWluaQ==' });
 
@@ -69,7 +76,9 @@ describe('Gemini and Responses clients on gemini-cli-oauth', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(codeAssistEvent(functionCallChunk));
     });
-    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false },
+    ];
     const stream = await client.responses.create({ model: 'gemini-2.5-flash', input: 'Weather in Paris?', tools, stream: true, store: false });
     const done: OpenAI.Responses.ResponseOutputItem[] = [];
     let completed = false;
@@ -91,7 +100,9 @@ describe('Gemini and Responses clients on gemini-cli-oauth', () => {
       ],
     });
     expect(next.output_text).toBe('Hello!');
-    const sent = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as { contents: Array<{ role: string; parts: Array<Record<string, any>> }> };
+    const sent = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as {
+      contents: Array<{ role: string; parts: Array<Record<string, any>> }>;
+    };
     expect(sent.contents.map((content) => content.role)).toEqual(['user', 'model', 'user']);
     expect(sent.contents[2]!.parts[0]!.functionResponse).toMatchObject({ name: 'get_weather' });
   });

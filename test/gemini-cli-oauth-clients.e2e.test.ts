@@ -45,7 +45,9 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(
         codeAssistEvent({
-          candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] }, finishReason: 'STOP', index: 0 }],
+          candidates: [
+            { content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] }, finishReason: 'STOP', index: 0 },
+          ],
           usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 5, totalTokenCount: 14 },
         }),
       );
@@ -57,7 +59,9 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
     expect(toolUse).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } });
     expect(message.stop_reason).toBe('tool_use');
 
-    mock.enqueueGeneration((_request, response) => sendJson(response, 200, { response: { candidates: [{ content: { role: 'model', parts: [{ text: '21 °C' }] }, finishReason: 'STOP' }] } }));
+    mock.enqueueGeneration((_request, response) =>
+      sendJson(response, 200, { response: { candidates: [{ content: { role: 'model', parts: [{ text: '21 °C' }] }, finishReason: 'STOP' }] } }),
+    );
     const answer = await anthropic.messages.create({
       model: 'gemini-2.5-flash',
       max_tokens: 256,
@@ -69,16 +73,20 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
       ],
     });
     expect(answer.content[0]).toMatchObject({ type: 'text', text: '21 °C' });
-    const sent = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
+    const sent = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as {
+      contents: Array<{ role: string; parts: Array<Record<string, unknown>> }>;
+    };
     expect(sent.contents.at(-1)!.parts[0]).toMatchObject({ functionResponse: { name: 'get_weather' } });
   });
 
   it('turns Gemini thought parts into Claude thinking with the signature kept', async () => {
-    const signature = 'EtsBCkgIBRABGAIiQ' + 'x'.repeat(120) + '+/=';
+    const signature = `EtsBCkgIBRABGAIiQ${'x'.repeat(120)}+/=`;
     mock.enqueueGeneration((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(
-        codeAssistEvent({ candidates: [{ content: { role: 'model', parts: [{ text: 'Let me think.', thought: true, thoughtSignature: signature }] }, index: 0 }] }) +
+        codeAssistEvent({
+          candidates: [{ content: { role: 'model', parts: [{ text: 'Let me think.', thought: true, thoughtSignature: signature }] }, index: 0 }],
+        }) +
           codeAssistEvent({
             candidates: [{ content: { role: 'model', parts: [{ text: 'Answer.' }] }, finishReason: 'STOP', index: 0 }],
             usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, thoughtsTokenCount: 3, totalTokenCount: 9 },
@@ -92,7 +100,9 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
     expect(thinking.thinking).toBe('Let me think.');
     expect(thinking.signature).toContain(signature); // the codec may tag it with its origin
     expect(message.content.find((block) => block.type === 'text')).toMatchObject({ text: 'Answer.' });
-    const request = mock.calls('/v1internal:streamGenerateContent').at(-1)!.json<Envelope>().request as { generationConfig?: { thinkingConfig?: Record<string, unknown> } };
+    const request = mock.calls('/v1internal:streamGenerateContent').at(-1)!.json<Envelope>().request as {
+      generationConfig?: { thinkingConfig?: Record<string, unknown> };
+    };
     expect(request.generationConfig?.thinkingConfig).toMatchObject({ thinkingBudget: 1024, includeThoughts: true });
 
     // Next turn: the thinking block goes back, and Google gets its own signature byte for byte.
@@ -106,7 +116,9 @@ describe('SDK clients through the gateway to gemini-cli-oauth', () => {
         { role: 'user', content: 'And now?' },
       ],
     });
-    const next = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
+    const next = mock.calls('/v1internal:generateContent').at(-1)!.json<Envelope>().request as {
+      contents: Array<{ role: string; parts: Array<Record<string, unknown>> }>;
+    };
     const modelTurn = next.contents.find((content) => content.role === 'model')!;
     expect(modelTurn.parts.some((part) => part.thoughtSignature === signature)).toBe(true);
   });

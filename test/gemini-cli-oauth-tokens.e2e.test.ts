@@ -29,7 +29,12 @@ describe('gemini-cli-oauth: tokens', () => {
     expect(generations(mock)[0]!.headers.authorization).toBe('Bearer ya29.new-1');
 
     const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(saved).toMatchObject({ access_token: 'ya29.new-1', refresh_token: VALID_REFRESH_TOKEN, written_by: { tool: 'gemini-cli', keep: true }, token_type: 'Bearer' });
+    expect(saved).toMatchObject({
+      access_token: 'ya29.new-1',
+      refresh_token: VALID_REFRESH_TOKEN,
+      written_by: { tool: 'gemini-cli', keep: true },
+      token_type: 'Bearer',
+    });
     expect(saved.expires_in).toBeUndefined();
     expect(saved.expiry_date as number).toBeGreaterThan(Date.now() + 3_000_000);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -105,7 +110,12 @@ describe('gemini-cli-oauth: errors for the pool', () => {
   it('classifies 403 PERMISSION_DENIED as auth with a wrong-project message', async () => {
     const { client } = await setup({ settings: { PROJECT_ID: 'not-my-project' } });
     const error = await send(client, HI).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ kind: 'auth', status: 403, code: 'gemini_project_forbidden', detail: { scope: 'account', upstreamType: 'PERMISSION_DENIED' } });
+    expect(error).toMatchObject({
+      kind: 'auth',
+      status: 403,
+      code: 'gemini_project_forbidden',
+      detail: { scope: 'account', upstreamType: 'PERMISSION_DENIED' },
+    });
     expect((error as Error).message).toMatch(/not-my-project/);
     expect((error as Error).message).toMatch(/PROJECT_ID/);
   });

@@ -71,17 +71,28 @@ describe('gemini-cli-oauth: generation through Code Assist', () => {
 
   it('passes function calls and thought parts with their thoughtSignature through byte-exact', async () => {
     const { mock, client } = await setup();
-    const signature = 'CiQB0e2Kb+/x9Z==' + 'A'.repeat(200) + '/+=';
-    const thought = { candidates: [{ content: { role: 'model', parts: [{ text: 'Checking the weather…', thought: true, thoughtSignature: signature }] }, index: 0 }] };
+    const signature = `CiQB0e2Kb+/x9Z==${'A'.repeat(200)}/+=`;
+    const thought = {
+      candidates: [{ content: { role: 'model', parts: [{ text: 'Checking the weather…', thought: true, thoughtSignature: signature }] }, index: 0 }],
+    };
     const call = {
-      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: `${signature}2` }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: `${signature}2` }] },
+          finishReason: 'STOP',
+          index: 0,
+        },
+      ],
       usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 5, thoughtsTokenCount: 12, totalTokenCount: 26 },
     };
     mock.enqueueGeneration((_request, response) => sendChunkedSse(response, codeAssistEvent(thought) + codeAssistEvent(call), 5));
     const history = {
       contents: [
         { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
-        { role: 'model', parts: [{ functionCall: { id: 'c1', name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'skip_thought_signature_validator' }] },
+        {
+          role: 'model',
+          parts: [{ functionCall: { id: 'c1', name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'skip_thought_signature_validator' }],
+        },
         { role: 'user', parts: [{ functionResponse: { id: 'c1', name: 'get_weather', response: { temperature: 21 } } }] },
       ],
       tools: [{ functionDeclarations: [{ name: 'get_weather', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } } } }] }],
@@ -158,7 +169,10 @@ describe('gemini-cli-oauth: project discovery', () => {
 
   it('reads the quota buckets of the discovered project', async () => {
     const { mock, client } = await setup();
-    expect(await client.retrieveUserQuota(new AbortController().signal)).toMatchObject({ project: ASSIGNED_PROJECT, buckets: [{ modelId: 'gemini-2.5-flash' }] });
+    expect(await client.retrieveUserQuota(new AbortController().signal)).toMatchObject({
+      project: ASSIGNED_PROJECT,
+      buckets: [{ modelId: 'gemini-2.5-flash' }],
+    });
     expect(mock.calls('/v1internal:retrieveUserQuota')[0]!.json()).toEqual({ project: ASSIGNED_PROJECT });
   });
 });

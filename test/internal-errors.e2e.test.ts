@@ -43,7 +43,13 @@ describe('a bug in gateway code', () => {
   beforeAll(async () => {
     upstream = await startOpenAiMock();
     // One counted failure would take the only account out of rotation.
-    gateway = await startGateway({ MODEL_PROVIDER: 'openai-custom', OPENAI_API_KEY: OPENAI_MOCK_KEY, OPENAI_BASE_URL: upstream.url, MAX_ERROR_COUNT: 1, ADMIN_API_KEY: 'admin' });
+    gateway = await startGateway({
+      MODEL_PROVIDER: 'openai-custom',
+      OPENAI_API_KEY: OPENAI_MOCK_KEY,
+      OPENAI_BASE_URL: upstream.url,
+      MAX_ERROR_COUNT: 1,
+      ADMIN_API_KEY: 'admin',
+    });
   });
   afterAll(async () => {
     await gateway.close(100);
@@ -63,7 +69,9 @@ describe('a bug in gateway code', () => {
       body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }),
     });
   const account = async () => {
-    const pools = (await (await fetch(`${gateway.url}/api/pools`, { headers: { authorization: 'Bearer admin' } })).json()) as { groups: Array<{ items: Array<Record<string, unknown>> }> };
+    const pools = (await (await fetch(`${gateway.url}/api/pools`, { headers: { authorization: 'Bearer admin' } })).json()) as {
+      groups: Array<{ items: Array<Record<string, unknown>> }>;
+    };
     return pools.groups[0]!.items[0]!;
   };
   const internalLogs = () => gateway.logLines.filter((line) => line.msg === 'internal error');
@@ -88,7 +96,7 @@ describe('a bug in gateway code', () => {
     expect((await claudeMessage()).status).toBe(200);
   });
 
-  it('ends a stream it broke with the protocol\'s error event and still keeps the account healthy', async () => {
+  it("ends a stream it broke with the protocol's error event and still keeps the account healthy", async () => {
     bug.midStream = true;
     const response = await chat(true);
     const text = await response.text();

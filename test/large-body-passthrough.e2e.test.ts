@@ -85,7 +85,10 @@ describe('large request bodies through passthrough', () => {
   });
 
   it('answers a raw control character inside a string with 400, as JSON.parse would', async () => {
-    const { status, json } = await post(`${gateway.url}/v1/messages`, '{"model":"claude-custom:claude-sonnet-4-5","max_tokens":8,"messages":[{"role":"user","content":"a\u0001b"}]}');
+    const { status, json } = await post(
+      `${gateway.url}/v1/messages`,
+      '{"model":"claude-custom:claude-sonnet-4-5","max_tokens":8,"messages":[{"role":"user","content":"a\u0001b"}]}',
+    );
     expect(status).toBe(400);
     expect(json.type).toBe('error');
   });

@@ -17,7 +17,10 @@ const HOOKS = fileURLToPath(new URL('./helpers/module-log-hooks.mjs', import.met
 async function modulesAtStart(config: Record<string, unknown>): Promise<string[]> {
   const cwd = await mkdtemp(path.join(tmpdir(), 'lean-start-'));
   await mkdir(path.join(cwd, 'configs'));
-  await writeFile(path.join(cwd, 'configs', 'config.json'), JSON.stringify({ SERVER_PORT: 0, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', ...config }));
+  await writeFile(
+    path.join(cwd, 'configs', 'config.json'),
+    JSON.stringify({ SERVER_PORT: 0, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', ...config }),
+  );
   const log = path.join(cwd, 'modules.txt');
   const child = spawn(process.execPath, ['--import', HOOKS, BIN], { cwd, env: { ...process.env, MODULE_LOG_FILE: log }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

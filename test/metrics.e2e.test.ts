@@ -17,7 +17,13 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const match = /^([a-z_:]+)\{(.*)\} (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    if ((match[2] as string).split(/,(?=[a-z_]+=")/).sort().join(',') === wanted) return Number(match[3]);
+    if (
+      (match[2] as string)
+        .split(/,(?=[a-z_]+=")/)
+        .sort()
+        .join(',') === wanted
+    )
+      return Number(match[3]);
   }
   return undefined;
 }

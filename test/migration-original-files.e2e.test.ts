@@ -69,10 +69,17 @@ beforeAll(async () => {
   for (const name of ['config.json', 'provider_pools.json']) {
     const text = await readFile(path.join(FIXTURES, name), 'utf8');
     await mkdir(path.join(cwd, 'configs'), { recursive: true });
-    await writeFile(path.join(cwd, 'configs', name), text.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => urls[key] ?? ''));
+    await writeFile(
+      path.join(cwd, 'configs', name),
+      text.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => urls[key] ?? ''),
+    );
   }
   // The credential files the pools entries name, relative to the working directory as in the original.
-  await writeJson(path.join(cwd, 'configs/gemini/oauth_creds.json'), { access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, expiry_date: Date.now() + 3_600_000 });
+  await writeJson(path.join(cwd, 'configs/gemini/oauth_creds.json'), {
+    access_token: INITIAL_ACCESS_TOKEN,
+    refresh_token: VALID_REFRESH_TOKEN,
+    expiry_date: Date.now() + 3_600_000,
+  });
   await writeJson(path.join(cwd, 'configs/kiro/kiro-auth-token.json'), {
     accessToken: kiro.state.accessToken,
     refreshToken: kiro.state.refreshToken,
@@ -108,7 +115,13 @@ afterAll(async () => {
 
 describe("the original's config.json and provider_pools.json, as they are", () => {
   it('load: null is absent, known keys keep their meaning, keys for features we lack are named once', () => {
-    expect(loaded.config).toMatchObject({ REQUIRED_API_KEY: '123456', MODEL_PROVIDER: 'gemini-cli-oauth', MAX_ERROR_COUNT: 3, SYSTEM_PROMPT_MODE: 'append', LOG_OUTPUT_MODE: 'all' });
+    expect(loaded.config).toMatchObject({
+      REQUIRED_API_KEY: '123456',
+      MODEL_PROVIDER: 'gemini-cli-oauth',
+      MAX_ERROR_COUNT: 3,
+      SYSTEM_PROMPT_MODE: 'append',
+      LOG_OUTPUT_MODE: 'all',
+    });
     expect(loaded.config.OPENAI_BASE_URL).toBe('https://api.openai.com/v1');
     expect(loaded.config.PROXY_URL).toBeUndefined();
     const ignored = loaded.warnings.filter((warning) => warning.includes('features this gateway does not have'));

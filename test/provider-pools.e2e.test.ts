@@ -28,9 +28,13 @@ async function startPools(
   pools: Record<string, Array<Record<string, unknown>>>,
   config: Record<string, unknown> = {},
 ): Promise<Setup> {
-  const gateway = await startGateway({ MODEL_PROVIDER: 'openai-custom', REQUEST_MAX_RETRIES: 2, ...config, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' }, [], async (cwd) => {
-    await writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify(pools));
-  });
+  const gateway = await startGateway(
+    { MODEL_PROVIDER: 'openai-custom', REQUEST_MAX_RETRIES: 2, ...config, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' },
+    [],
+    async (cwd) => {
+      await writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify(pools));
+    },
+  );
   const setup = { gateway, mocks, poolsFile: path.join(gateway.cwd, 'provider_pools.json') };
   running.push(setup);
   return setup;
@@ -58,9 +62,19 @@ async function switchableMock(name: string) {
 
 describe('provider pools through the gateway', () => {
   it('spreads requests round-robin, skips disabled instances and names the instance that served', async () => {
-    const mocks = { a: await startOpenAiMock({ key: 'k-a', name: 'a' }), b: await startOpenAiMock({ key: 'k-b', name: 'b' }), c: await startOpenAiMock({ key: 'k-c', name: 'c' }), d: await startOpenAiMock({ key: 'k-d', name: 'd' }) };
+    const mocks = {
+      a: await startOpenAiMock({ key: 'k-a', name: 'a' }),
+      b: await startOpenAiMock({ key: 'k-b', name: 'b' }),
+      c: await startOpenAiMock({ key: 'k-c', name: 'c' }),
+      d: await startOpenAiMock({ key: 'k-d', name: 'd' }),
+    };
     const { gateway } = await startPools(mocks, {
-      'openai-custom': [openaiInstance('a', mocks.a), openaiInstance('b', mocks.b), openaiInstance('c', mocks.c), openaiInstance('d', mocks.d, { isDisabled: true })],
+      'openai-custom': [
+        openaiInstance('a', mocks.a),
+        openaiInstance('b', mocks.b),
+        openaiInstance('c', mocks.c),
+        openaiInstance('d', mocks.d, { isDisabled: true }),
+      ],
     });
     const served = new Map<string, number>();
     for (let index = 0; index < 30; index += 1) {
@@ -100,16 +114,22 @@ describe('provider pools through the gateway', () => {
     const broken = await switchableMock('broken');
     const good = await switchableMock('good');
     broken.state.mode = 'fail';
-    const { gateway } = await startPools({ broken: broken.mock, good: good.mock }, {
-      'openai-custom': [openaiInstance('broken', broken.mock, { OPENAI_API_KEY: 'x' }), openaiInstance('good', good.mock, { OPENAI_API_KEY: 'x' })],
-    }, { MAX_ERROR_COUNT: 2 });
+    const { gateway } = await startPools(
+      { broken: broken.mock, good: good.mock },
+      {
+        'openai-custom': [openaiInstance('broken', broken.mock, { OPENAI_API_KEY: 'x' }), openaiInstance('good', good.mock, { OPENAI_API_KEY: 'x' })],
+      },
+      { MAX_ERROR_COUNT: 2 },
+    );
     for (let index = 0; index < 6; index += 1) {
       const { response, json } = await post(gateway, '/v1/chat/completions', chat());
       expect(response.status).toBe(200);
       expect(json.choices[0].message.content).toBe('Hello from good!');
     }
     expect(broken.mock.requests).toHaveLength(2);
-    const pools = (await (await fetch(`${gateway.url}/api/pools`, { headers: adminHeaders(gateway) })).json()) as { groups: Array<{ name: string; items: Array<Record<string, any>> }> };
+    const pools = (await (await fetch(`${gateway.url}/api/pools`, { headers: adminHeaders(gateway) })).json()) as {
+      groups: Array<{ name: string; items: Array<Record<string, any>> }>;
+    };
     const brokenItem = pools.groups[0]!.items.find((item) => item.uuid === 'broken')!;
     expect(brokenItem).toMatchObject({ healthy: false, name: 'account broken', lastError: { status: 500, message: 'broken is broken' } });
     expect(JSON.stringify(pools)).not.toContain('OPENAI_API_KEY');
@@ -126,12 +146,18 @@ describe('provider pools through the gateway', () => {
     const limited = await switchableMock('limited');
     const other = await switchableMock('other');
     limited.state.mode = 'rate-limit';
-    const { gateway } = await startPools({ limited: limited.mock, other: other.mock }, {
-      'openai-custom': [openaiInstance('limited', limited.mock), openaiInstance('other', other.mock)],
-    }, { RATE_LIMIT_COOLDOWN_ENABLED: true });
+    const { gateway } = await startPools(
+      { limited: limited.mock, other: other.mock },
+      {
+        'openai-custom': [openaiInstance('limited', limited.mock), openaiInstance('other', other.mock)],
+      },
+      { RATE_LIMIT_COOLDOWN_ENABLED: true },
+    );
     for (let index = 0; index < 5; index += 1) expect((await post(gateway, '/v1/chat/completions', chat())).response.status).toBe(200);
     expect(limited.mock.requests).toHaveLength(1);
-    const summary = (await (await fetch(`${gateway.url}/provider_health?provider=openai-custom`, { headers: adminHeaders(gateway) })).json()) as { items: Array<Record<string, any>> };
+    const summary = (await (await fetch(`${gateway.url}/provider_health?provider=openai-custom`, { headers: adminHeaders(gateway) })).json()) as {
+      items: Array<Record<string, any>>;
+    };
     expect(summary.items.find((item) => item.uuid === 'limited')!.cooldownUntil).toBeGreaterThan(Date.now() + 25_000);
 
     await fetch(`${gateway.url}/api/pools/other/disable`, { method: 'POST', headers: adminHeaders(gateway) });
@@ -144,10 +170,14 @@ describe('provider pools through the gateway', () => {
 
   it('falls back across protocols: a Claude client is served by openai-custom when claude-custom is down', async () => {
     const mocks = { openai: await startOpenAiMock({ key: 'k-openai', name: 'openai' }) };
-    const { gateway } = await startPools(mocks, {
-      'claude-custom': [{ uuid: 'dead-claude', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }],
-      'openai-custom': [openaiInstance('openai', mocks.openai)],
-    }, { MODEL_PROVIDER: 'claude-custom', providerFallbackChain: { 'claude-custom': ['openai-custom'] } });
+    const { gateway } = await startPools(
+      mocks,
+      {
+        'claude-custom': [{ uuid: 'dead-claude', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }],
+        'openai-custom': [openaiInstance('openai', mocks.openai)],
+      },
+      { MODEL_PROVIDER: 'claude-custom', providerFallbackChain: { 'claude-custom': ['openai-custom'] } },
+    );
     const client = new Anthropic({ apiKey: 'x', baseURL: gateway.url, maxRetries: 0 });
     const message = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
     expect(message.content).toEqual([{ type: 'text', text: 'Hello from openai!' }]);
@@ -156,10 +186,14 @@ describe('provider pools through the gateway', () => {
 
   it('uses modelFallbackMapping as the last resort, swapping provider and model', async () => {
     const mocks = { openai: await startOpenAiMock({ key: 'k-openai', name: 'openai' }) };
-    const { gateway } = await startPools(mocks, {
-      'claude-custom': [{ uuid: 'dead-claude', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }],
-      'openai-custom': [openaiInstance('openai', mocks.openai)],
-    }, { MODEL_PROVIDER: 'claude-custom', modelFallbackMapping: { 'claude-opus-4-5': { targetProviderType: 'openai-custom', targetModel: 'gpt-4o' } } });
+    const { gateway } = await startPools(
+      mocks,
+      {
+        'claude-custom': [{ uuid: 'dead-claude', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }],
+        'openai-custom': [openaiInstance('openai', mocks.openai)],
+      },
+      { MODEL_PROVIDER: 'claude-custom', modelFallbackMapping: { 'claude-opus-4-5': { targetProviderType: 'openai-custom', targetModel: 'gpt-4o' } } },
+    );
     const body = JSON.stringify({ model: 'claude-opus-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
     const { response, json } = await post(gateway, '/v1/messages', body);
     expect(response.status).toBe(200);
@@ -172,7 +206,11 @@ describe('provider pools through the gateway', () => {
   });
 
   it('answers 503 in the client shape when every instance is down and no fallback exists', async () => {
-    const { gateway } = await startPools({}, { 'claude-custom': [{ uuid: 'dead', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }] }, { MODEL_PROVIDER: 'claude-custom', MAX_ERROR_COUNT: 1 });
+    const { gateway } = await startPools(
+      {},
+      { 'claude-custom': [{ uuid: 'dead', CLAUDE_API_KEY: 'k', CLAUDE_BASE_URL: 'http://127.0.0.1:9' }] },
+      { MODEL_PROVIDER: 'claude-custom', MAX_ERROR_COUNT: 1 },
+    );
     const body = JSON.stringify({ model: 'claude-x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
     expect((await post(gateway, '/v1/messages', body)).response.status).toBe(502);
     const second = await post(gateway, '/v1/messages', body);
@@ -187,7 +225,10 @@ describe('provider pools through the gateway', () => {
       sendJson(response, 200, openaiCompletion(request.json<{ model: string }>().model, 'slow'));
     });
     const { gateway } = await startPools({ slow }, { 'openai-custom': [openaiInstance('slow', slow, { concurrencyLimit: 1, queueLimit: 0 })] });
-    const [first, second] = await Promise.all([post(gateway, '/v1/chat/completions', chat()), pause(50).then(() => post(gateway, '/v1/chat/completions', chat()))]);
+    const [first, second] = await Promise.all([
+      post(gateway, '/v1/chat/completions', chat()),
+      pause(50).then(() => post(gateway, '/v1/chat/completions', chat())),
+    ]);
     expect(first.response.status).toBe(200);
     expect(second.response.status).toBe(429);
     expect(second.response.headers.get('retry-after')).toBeTruthy();
@@ -201,13 +242,17 @@ describe('provider pools through the gateway', () => {
     await writeFile(setup.poolsFile, JSON.stringify({ 'openai-custom': [openaiInstance('a', mocks.a), openaiInstance('b', mocks.b)] }));
     setup.gateway.reloadPools();
     for (let waited = 0; waited < 3000; waited += 50) {
-      const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as { groups: Array<{ items: unknown[] }> };
+      const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as {
+        groups: Array<{ items: unknown[] }>;
+      };
       if (pools.groups[0]!.items.length === 2) break;
       await pause(50);
     }
     for (let index = 0; index < 4; index += 1) await post(setup.gateway, '/v1/chat/completions', chat());
     expect(mocks.b.requests.length).toBeGreaterThan(0);
-    const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as { groups: Array<{ items: Array<Record<string, any>> }> };
+    const pools = (await (await fetch(`${setup.gateway.url}/api/pools`, { headers: adminHeaders(setup.gateway) })).json()) as {
+      groups: Array<{ items: Array<Record<string, any>> }>;
+    };
     // The count includes the request from before the reload: the instance kept its state.
     expect(pools.groups[0]!.items.find((item) => item.uuid === 'a')!.usageCount).toBe(mocks.a.requests.length);
   });

@@ -94,14 +94,17 @@ describe('choosing the provider per request', () => {
     expect(good.status).toBe(200);
   });
 
-  it('lists every provider\'s models with prefixes under auto', async () => {
+  it("lists every provider's models with prefixes under auto", async () => {
     const response = await fetch(`${gateway.url}/auto/v1/models`);
     const list = (await response.json()) as { data: Array<{ id: string }> };
     expect(list.data.map((model) => model.id)).toEqual(['openai-custom:gpt-4o-mini', 'claude-custom:claude-sonnet-4-5']);
   });
 
   it('converts a cross-protocol request: an OpenAI chat request served by claude-custom', async () => {
-    const response = await post('/v1/chat/completions', JSON.stringify({ model: 'claude-custom:claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }));
+    const response = await post(
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'claude-custom:claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('x-aiclient-provider')).toBe('claude-custom');
     const completion = (await response.json()) as { object: string; choices: Array<{ message: { content: string } }> };
@@ -117,9 +120,17 @@ describe('choosing the provider per request', () => {
       const way = index % 4;
       const marker = `request-${index}`;
       if (way === 0) {
-        return post('/v1/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: marker }] })).then((r) => ({ r, expected: 'openai-custom', marker }));
+        return post('/v1/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: marker }] })).then((r) => ({
+          r,
+          expected: 'openai-custom',
+          marker,
+        }));
       }
-      const body = JSON.stringify({ model: way === 3 ? 'claude-custom:claude-sonnet-4-5' : 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: marker }] });
+      const body = JSON.stringify({
+        model: way === 3 ? 'claude-custom:claude-sonnet-4-5' : 'claude-sonnet-4-5',
+        max_tokens: 8,
+        messages: [{ role: 'user', content: marker }],
+      });
       const path = way === 2 ? '/claude-custom/v1/messages' : '/v1/messages';
       const headers: Record<string, string> = way === 1 ? { 'model-provider': 'claude-custom' } : {};
       return post(path, body, headers).then((r) => ({ r, expected: 'claude-custom', marker }));
@@ -130,9 +141,19 @@ describe('choosing the provider per request', () => {
       expect(r.headers.get('x-aiclient-provider')).toBe(expected);
     }
     const markersOf = (server: MockServer) =>
-      server.requests.map((request) => (request.json<{ messages: Array<{ content: string }> }>().messages[0]?.content ?? '')).sort();
-    expect(markersOf(openaiUpstream)).toEqual(results.filter((x) => x.expected === 'openai-custom').map((x) => x.marker).sort());
-    expect(markersOf(claudeUpstream)).toEqual(results.filter((x) => x.expected === 'claude-custom').map((x) => x.marker).sort());
+      server.requests.map((request) => request.json<{ messages: Array<{ content: string }> }>().messages[0]?.content ?? '').sort();
+    expect(markersOf(openaiUpstream)).toEqual(
+      results
+        .filter((x) => x.expected === 'openai-custom')
+        .map((x) => x.marker)
+        .sort(),
+    );
+    expect(markersOf(claudeUpstream)).toEqual(
+      results
+        .filter((x) => x.expected === 'claude-custom')
+        .map((x) => x.marker)
+        .sort(),
+    );
     expect(markersOf(openaiUpstream)).toHaveLength(13);
   });
 });

@@ -11,7 +11,7 @@ import { startGateway, type Harness } from './helpers/gateway-harness.js';
 import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from './mocks/anthropic-mock.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { openaiCompletion, startOpenAiMock } from './mocks/openai-mock.js';
-import { startHttpProxy, startSocks5Proxy, type TestProxy } from './mocks/proxy-servers.js';
+import { startHttpProxy, startSocks5Proxy } from './mocks/proxy-servers.js';
 import { startQwenMock } from './mocks/qwen-mock.js';
 import { PassThrough } from 'node:stream';
 import { createQwenDeviceLogin } from '../src/providers/openai-qwen-oauth/qwen-device-login.js';
@@ -31,8 +31,10 @@ async function started<T extends { close(): Promise<void> }>(server: Promise<T>)
 }
 
 async function gateway(config: Record<string, unknown>, pools: Record<string, unknown[]>): Promise<Harness> {
-  const harness = await startGateway({ MODEL_PROVIDER: 'openai-custom', REQUEST_MAX_RETRIES: 0, ...config, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' }, [], (cwd) =>
-    writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify(pools)),
+  const harness = await startGateway(
+    { MODEL_PROVIDER: 'openai-custom', REQUEST_MAX_RETRIES: 0, ...config, PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' },
+    [],
+    (cwd) => writeFile(path.join(cwd, 'provider_pools.json'), JSON.stringify(pools)),
   );
   closers.push(() => harness.close(50));
   return harness;
@@ -114,7 +116,11 @@ describe('outbound proxy', () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'qwen-proxy-'));
     const credentials = path.join(directory, 'oauth_creds.json');
     // Expired: the first request refreshes it.
-    await writeFile(credentials, JSON.stringify({ access_token: 'old-access', refresh_token: 'old-refresh', resource_url: qwen.url, expiry_date: Date.now() - 1000 }), { mode: 0o600 });
+    await writeFile(
+      credentials,
+      JSON.stringify({ access_token: 'old-access', refresh_token: 'old-refresh', resource_url: qwen.url, expiry_date: Date.now() - 1000 }),
+      { mode: 0o600 },
+    );
     const harness = await gateway(
       { MODEL_PROVIDER: 'openai-qwen-oauth', PROXY_URL: socks.url, PROXY_ENABLED_PROVIDERS: ['openai-qwen-oauth'], QWEN_OAUTH_BASE_URL: qwen.url },
       { 'openai-qwen-oauth': [{ uuid: 'q1', QWEN_OAUTH_CREDS_FILE_PATH: credentials }] },
@@ -131,7 +137,27 @@ describe('outbound proxy', () => {
   it('tunnels an https:// upstream through the HTTP proxy with CONNECT, and through SOCKS5 with TLS on top', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'proxy-tls-'));
     const [key, cert] = [path.join(directory, 'key.pem'), path.join(directory, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const upstream = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -156,7 +182,12 @@ describe('outbound proxy', () => {
     const base = `https://127.0.0.1:${upstreamPort}/v1`;
     const harness = await gateway(
       { PROXY_URL: proxy.urlWith(USER, PASSWORD), PROXY_ENABLED_PROVIDERS: ['openai-custom'] },
-      { 'openai-custom': [{ uuid: 'o1', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: base }, { uuid: 'o2', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: base, PROXY_URL: socks.url }] },
+      {
+        'openai-custom': [
+          { uuid: 'o1', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: base },
+          { uuid: 'o2', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: base, PROXY_URL: socks.url },
+        ],
+      },
     );
     for (let index = 0; index < 2; index += 1) {
       const completion = await openai(harness).chat.completions.create({ model: 'gpt-4o-mini', messages: hi });
@@ -176,16 +207,18 @@ describe('outbound proxy', () => {
     let now = 1_800_000_000_000;
     const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
     await createQwenDeviceLogin(clock).run([], {
-      settings: { QWEN_OAUTH_BASE_URL: qwen.url, QWEN_OAUTH_CREDS_FILE_PATH: 'qwen.json', PROXY_URL: proxy.urlWith(USER, PASSWORD), PROXY_ENABLED_PROVIDERS: ['openai-qwen-oauth'] },
+      settings: {
+        QWEN_OAUTH_BASE_URL: qwen.url,
+        QWEN_OAUTH_CREDS_FILE_PATH: 'qwen.json',
+        PROXY_URL: proxy.urlWith(USER, PASSWORD),
+        PROXY_ENABLED_PROVIDERS: ['openai-qwen-oauth'],
+      },
       cwd,
       output,
       signal: new AbortController().signal,
     });
     expect(JSON.parse(await readFile(path.join(cwd, 'qwen.json'), 'utf8'))).toMatchObject({ token_type: 'Bearer' });
-    expect(proxy.passed).toEqual([
-      `POST http://127.0.0.1:${port(qwen)}/api/v1/oauth2/device/code`,
-      `POST http://127.0.0.1:${port(qwen)}/api/v1/oauth2/token`,
-    ]);
+    expect(proxy.passed).toEqual([`POST http://127.0.0.1:${port(qwen)}/api/v1/oauth2/device/code`, `POST http://127.0.0.1:${port(qwen)}/api/v1/oauth2/token`]);
   });
 
   it('answers 502 when the proxy refuses the credentials, without the password in the answer or the logs', async () => {
@@ -195,7 +228,11 @@ describe('outbound proxy', () => {
       { PROXY_URL: proxy.urlWith(USER, PASSWORD), PROXY_ENABLED_PROVIDERS: ['openai-custom'] },
       { 'openai-custom': [{ uuid: 'o1', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: mock.url }] },
     );
-    const response = await fetch(`${harness.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: hi }) });
+    const response = await fetch(`${harness.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: hi }),
+    });
     const text = await response.text();
     expect(response.status).toBe(502);
     expect(text).toContain('407');
@@ -210,5 +247,3 @@ describe('outbound proxy', () => {
     await expect(gateway({ PROXY_URL: `ftp://${USER}:${PASSWORD}@127.0.0.1:1` }, {})).rejects.not.toThrow(PASSWORD);
   });
 });
-
-export type { TestProxy };

@@ -16,8 +16,16 @@ describe('Anthropic SDK through the gateway to openai-qwen-oauth', () => {
     mock = await startQwenMock();
     mock.grant('claude-access', 'claude-refresh');
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'qwen-creds-')), 'oauth_creds.json');
-    await writeFile(file, JSON.stringify({ access_token: 'claude-access', refresh_token: 'claude-refresh', resource_url: mock.url, expiry_date: Date.now() + 3_600_000 }));
-    gateway = await startGateway({ REQUIRED_API_KEY: 'gw-key', MODEL_PROVIDER: 'openai-qwen-oauth', QWEN_OAUTH_CREDS_FILE_PATH: file, QWEN_OAUTH_BASE_URL: mock.url });
+    await writeFile(
+      file,
+      JSON.stringify({ access_token: 'claude-access', refresh_token: 'claude-refresh', resource_url: mock.url, expiry_date: Date.now() + 3_600_000 }),
+    );
+    gateway = await startGateway({
+      REQUIRED_API_KEY: 'gw-key',
+      MODEL_PROVIDER: 'openai-qwen-oauth',
+      QWEN_OAUTH_CREDS_FILE_PATH: file,
+      QWEN_OAUTH_BASE_URL: mock.url,
+    });
     client = new Anthropic({ apiKey: 'gw-key', baseURL: gateway.url, maxRetries: 0 });
   });
   afterAll(async () => {
@@ -52,7 +60,9 @@ describe('Anthropic SDK through the gateway to openai-qwen-oauth', () => {
       { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: tools[0]!.input_schema } },
     ]);
 
-    const final = await client.messages.stream({ model: 'coder-model', max_tokens: 50, tools, messages: [{ role: 'user', content: 'Weather?' }] }).finalMessage();
+    const final = await client.messages
+      .stream({ model: 'coder-model', max_tokens: 50, tools, messages: [{ role: 'user', content: 'Weather?' }] })
+      .finalMessage();
     expect(final.stop_reason).toBe('tool_use');
     expect(final.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } });
   });

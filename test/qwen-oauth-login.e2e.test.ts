@@ -94,9 +94,9 @@ describe('aiclient2api auth qwen: device-code login with PKCE', () => {
   });
 
   it('rejects unknown options', async () => {
-    await expect(createQwenDeviceLogin(fakeClock()).run(['--bogus'], { settings: settings(), cwd, output: new PassThrough(), signal: new AbortController().signal })).rejects.toThrow(
-      /Unknown option/,
-    );
+    await expect(
+      createQwenDeviceLogin(fakeClock()).run(['--bogus'], { settings: settings(), cwd, output: new PassThrough(), signal: new AbortController().signal }),
+    ).rejects.toThrow(/Unknown option/);
   });
 
   it('the registered login (real clock) produces credentials the gateway then uses', async () => {

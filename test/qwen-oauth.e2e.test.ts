@@ -46,7 +46,14 @@ describe('openai-qwen-oauth through the gateway with the OpenAI SDK', () => {
   /** Credentials as Qwen Code writes them, with a token pair the mock knows. */
   function credentials(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
     mock.grant(`${name}-access`, `${name}-refresh`);
-    return { access_token: `${name}-access`, refresh_token: `${name}-refresh`, token_type: 'Bearer', resource_url: mock.url, expiry_date: Date.now() + 6 * HOUR, ...extra };
+    return {
+      access_token: `${name}-access`,
+      refresh_token: `${name}-refresh`,
+      token_type: 'Bearer',
+      resource_url: mock.url,
+      expiry_date: Date.now() + 6 * HOUR,
+      ...extra,
+    };
   }
 
   const chatRequests = () => mock.requests.filter((request) => request.path === '/v1/chat/completions');
@@ -250,10 +257,21 @@ describe('openai-qwen-oauth error classification for the pool', () => {
 
   it('uses a token issued for less than the refresh skew for half its life instead of refreshing on every request', async () => {
     mock.grant('short-access', 'short-refresh');
-    const { client } = await createClient({ access_token: 'short-access', refresh_token: 'short-refresh', resource_url: mock.url, expiry_date: Date.now() - 1 });
+    const { client } = await createClient({
+      access_token: 'short-access',
+      refresh_token: 'short-refresh',
+      resource_url: mock.url,
+      expiry_date: Date.now() - 1,
+    });
     mock.enqueue((_request, response) => {
       mock.grant('short-lived-access', 'short-lived-refresh');
-      sendJson(response, 200, { access_token: 'short-lived-access', refresh_token: 'short-lived-refresh', token_type: 'Bearer', expires_in: 60, resource_url: mock.url });
+      sendJson(response, 200, {
+        access_token: 'short-lived-access',
+        refresh_token: 'short-lived-refresh',
+        token_type: 'Bearer',
+        expires_in: 60,
+        resource_url: mock.url,
+      });
     });
     const before = mock.requests.length;
     await client.send(request());
@@ -269,6 +287,10 @@ describe('openai-qwen-oauth error classification for the pool', () => {
     expect((await readFile(file)).equals(before)).toBe(true);
 
     const missing = openaiQwenOauthAdapter.createClient({ QWEN_OAUTH_CREDS_FILE_PATH: '/nonexistent/qwen.json' }, { http, logger: pino({ level: 'silent' }) });
-    await expect(missing.send(request())).rejects.toMatchObject({ kind: 'auth', code: 'credentials_missing', message: expect.stringContaining('/nonexistent/qwen.json') });
+    await expect(missing.send(request())).rejects.toMatchObject({
+      kind: 'auth',
+      code: 'credentials_missing',
+      message: expect.stringContaining('/nonexistent/qwen.json'),
+    });
   });
 });

@@ -145,12 +145,20 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
 
     // Before the outage: c is disabled through the first process (shared, so out everywhere).
     expect((await fetch(`${first.url}/api/pools/c/disable`, { method: 'POST', headers: ADMIN })).status).toBeLessThan(300);
-    await eventually(async () => (await Promise.all(gateways.map(pools))).every((view) => view.get('c')?.disabled === true), 5000, 'c disabled on every process');
+    await eventually(
+      async () => (await Promise.all(gateways.map(pools))).every((view) => view.get('c')?.disabled === true),
+      5000,
+      'c disabled on every process',
+    );
 
     // And b failed once (the request went on to a): its error count is shared too.
     b.failOnce();
     for (let tries = 0; tries < 6 && b.mock.requests.length === 0; tries += 1) expect((await chat(first)).status).toBe(200);
-    await eventually(async () => (await Promise.all(gateways.map(pools))).every((view) => view.get('b')?.errorCount === 1), 5000, 'b errorCount 1 on every process');
+    await eventually(
+      async () => (await Promise.all(gateways.map(pools))).every((view) => view.get('b')?.errorCount === 1),
+      5000,
+      'b errorCount 1 on every process',
+    );
 
     // A steady load, 30 requests at a time spread over the three processes: 90 answered, then Redis
     // is killed; 3 s later it starts again (empty, same port); 90 more answered after that.
@@ -170,7 +178,11 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
     expect(new Set(answers.map((answer) => answer.instance))).toEqual(new Set(['a', 'b']));
 
     // Each process noticed the outage once and the return once (not once per request).
-    await eventually(() => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1), 10_000, 'every process to see Redis back');
+    await eventually(
+      () => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1),
+      10_000,
+      'every process to see Redis back',
+    );
     for (const gateway of gateways) {
       expect(logged(gateway, 'redis unreachable: serving from local state until it is back')).toBe(1);
       expect(redisWarnings(gateway)).toHaveLength(1);
@@ -187,10 +199,14 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
     // Every request of every process is counted once, before, during and after the outage: each
     // process's counts made while Redis was away are added to what the first one back re-published.
     const upstreamRequests = a.mock.requests.length + b.mock.requests.length;
-    await eventually(async () => {
-      const views = await Promise.all([...gateways, late].map(pools));
-      return views.every((view) => (view.get('a')?.usageCount ?? 0) + (view.get('b')?.usageCount ?? 0) === upstreamRequests);
-    }, 15_000, `usage counts of a and b to add up to the ${upstreamRequests} requests they got, on every process`);
+    await eventually(
+      async () => {
+        const views = await Promise.all([...gateways, late].map(pools));
+        return views.every((view) => (view.get('a')?.usageCount ?? 0) + (view.get('b')?.usageCount ?? 0) === upstreamRequests);
+      },
+      15_000,
+      `usage counts of a and b to add up to the ${upstreamRequests} requests they got, on every process`,
+    );
 
     // And changes travel again: a 429 Retry-After 5 seen by the second process keeps a out of
     // every process, the late one included.
@@ -221,7 +237,11 @@ describe('Redis killed under load, then restarted', { timeout: 240_000 }, () => 
     await pause(6000);
     const whileHung = load.answers.slice(pausedAt);
     server.resume();
-    await eventually(() => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1), 15_000, 'every process to see Redis answer again');
+    await eventually(
+      () => gateways.every((gateway) => logged(gateway, 'redis reachable again: syncing pool state') === 1),
+      15_000,
+      'every process to see Redis answer again',
+    );
     const answers = await load.stop();
     expect(answers.filter((answer) => answer.status !== 200 || !/^Hello from [abc]!$/.test(answer.text))).toEqual([]);
     // Requests kept flowing: after the first command timeouts, nothing waits for Redis.

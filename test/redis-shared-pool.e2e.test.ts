@@ -78,7 +78,7 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
 
   it('an instance that answered one process 429 Retry-After 5 gets nothing from any process until then', async () => {
     let rateLimited = false;
-    const limited = await openaiMock('limited', (request, response) => {
+    const limited = await openaiMock('limited', (_request, response) => {
       if (!rateLimited) {
         rateLimited = true;
         return sendJson(response, 429, { error: { message: 'slow down', type: 'rate_limit_error' } }, { 'retry-after': '5' });
@@ -86,7 +86,11 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
       sendJson(response, 200, openaiCompletion('gpt-4o-mini', 'Hello from limited!'));
     });
     const spare = await openaiMock('spare');
-    const gateways = await startGateways(3, { 'openai-custom': [instance('limited', limited), instance('spare', spare)] }, { RATE_LIMIT_COOLDOWN_ENABLED: true });
+    const gateways = await startGateways(
+      3,
+      { 'openai-custom': [instance('limited', limited), instance('spare', spare)] },
+      { RATE_LIMIT_COOLDOWN_ENABLED: true },
+    );
     const [first] = gateways as [GatewayProcess];
 
     // Through the first process until the limited instance had its request (and answered 429).
@@ -120,10 +124,14 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     const before = one.requests.length;
     for (let request = 0; request < 6; request += 1) expect(await chat(second)).toEqual({ status: 200, instance: 'two' });
     expect(one.requests.length).toBe(before);
-    await eventually(async () => {
-      const summary = (await (await fetch(`${second.url}/api/pools`, { headers: { authorization: 'Bearer admin-key' } })).json()) as unknown;
-      return JSON.stringify(summary).includes('"disabled":true');
-    }, 3000, 'the second process to report the instance disabled');
+    await eventually(
+      async () => {
+        const summary = (await (await fetch(`${second.url}/api/pools`, { headers: { authorization: 'Bearer admin-key' } })).json()) as unknown;
+        return JSON.stringify(summary).includes('"disabled":true');
+      },
+      3000,
+      'the second process to report the instance disabled',
+    );
   });
 
   /** An upstream that counts requests running at once; a request whose message says "hold" never ends. */
@@ -191,14 +199,22 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     const directory = await mkdtemp(path.join(tmpdir(), 'aiclient2api-redis-oauth-'));
     const file = path.join(directory, 'oauth_creds.json');
     // Inside the 5-minute refresh skew: every process wants a new token before its first request.
-    await writeFile(file, JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, token_type: 'Bearer', expiry_date: Date.now() + 60_000 }), { mode: 0o600 });
-    const gateways = await startGateways(3, {}, {
-      MODEL_PROVIDER: 'gemini-cli-oauth',
-      PROVIDER_POOLS_FILE_PATH: '',
-      GEMINI_OAUTH_CREDS_FILE_PATH: file,
-      GEMINI_BASE_URL: google.url,
-      GEMINI_OAUTH_TOKEN_URL: `${google.url}/token`,
-    });
+    await writeFile(
+      file,
+      JSON.stringify({ access_token: INITIAL_ACCESS_TOKEN, refresh_token: VALID_REFRESH_TOKEN, token_type: 'Bearer', expiry_date: Date.now() + 60_000 }),
+      { mode: 0o600 },
+    );
+    const gateways = await startGateways(
+      3,
+      {},
+      {
+        MODEL_PROVIDER: 'gemini-cli-oauth',
+        PROVIDER_POOLS_FILE_PATH: '',
+        GEMINI_OAUTH_CREDS_FILE_PATH: file,
+        GEMINI_BASE_URL: google.url,
+        GEMINI_OAUTH_TOKEN_URL: `${google.url}/token`,
+      },
+    );
     const answers = await Promise.all(
       gateways.map(async (gateway) => {
         const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
@@ -226,7 +242,13 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
         const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-redis-usage-'));
         await writeProject(
           cwd,
-          { MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json', REDIS_URL: redis.url, REDIS_KEY_PREFIX: keyPrefix, ADMIN_API_KEY: 'admin-key' },
+          {
+            MODEL_PROVIDER: 'openai-custom',
+            PROVIDER_POOLS_FILE_PATH: 'provider_pools.json',
+            REDIS_URL: redis.url,
+            REDIS_KEY_PREFIX: keyPrefix,
+            ADMIN_API_KEY: 'admin-key',
+          },
           { 'provider_pools.json': JSON.stringify({ 'openai-custom': [instance('one', one)] }) },
         );
         const gateway = await startGatewayProcess(cwd);
@@ -237,12 +259,17 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     const [first, second] = gateways as [GatewayProcess, GatewayProcess];
     for (let request = 0; request < 3; request += 1) expect((await chat(first)).status).toBe(200);
     for (let request = 0; request < 2; request += 1) expect((await chat(second)).status).toBe(200);
-    const admin = async <T>(gateway: GatewayProcess, url: string) => (await (await fetch(`${gateway.url}${url}`, { headers: { authorization: 'Bearer admin-key' } })).json()) as T;
+    const admin = async <T>(gateway: GatewayProcess, url: string) =>
+      (await (await fetch(`${gateway.url}${url}`, { headers: { authorization: 'Bearer admin-key' } })).json()) as T;
     for (const gateway of gateways) {
-      await eventually(async () => {
-        const usage = await admin<{ rows: Array<{ instance: string; requests: number }> }>(gateway, '/api/usage?groupBy=instance');
-        return usage.rows.length === 1 && usage.rows[0]?.instance === 'one' && usage.rows[0].requests === 5;
-      }, 10_000, 'the requests of both gateways in /api/usage');
+      await eventually(
+        async () => {
+          const usage = await admin<{ rows: Array<{ instance: string; requests: number }> }>(gateway, '/api/usage?groupBy=instance');
+          return usage.rows.length === 1 && usage.rows[0]?.instance === 'one' && usage.rows[0].requests === 5;
+        },
+        10_000,
+        'the requests of both gateways in /api/usage',
+      );
     }
     // The request lists stay with each gateway.
     expect((await admin<{ requests: unknown[] }>(first, '/api/requests')).requests).toHaveLength(3);
@@ -254,12 +281,18 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     const two = await openaiMock('two');
     const cwd = await mkdtemp(path.join(tmpdir(), 'aiclient2api-workers-'));
     const pools = JSON.stringify({ 'openai-custom': [instance('one', one), instance('two', two)] });
-    await writeProject(cwd, { MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json', ADMIN_API_KEY: 'admin-key' }, { 'provider_pools.json': pools });
+    await writeProject(
+      cwd,
+      { MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json', ADMIN_API_KEY: 'admin-key' },
+      { 'provider_pools.json': pools },
+    );
     const refused = await startGatewayProcess(cwd, ['--workers', '2']).catch((error: unknown) => error as Error);
     expect(String(refused)).toMatch(/exited \(1\)/);
     expect(String(refused)).toContain('--workers 2 needs REDIS_URL (--redis-url)');
 
-    const supervisor = await startGatewayProcess(cwd, ['--workers', '2', '--redis-url', redis.url, '--redis-key-prefix', `workers${++prefixes}:`], { readyLines: 2 });
+    const supervisor = await startGatewayProcess(cwd, ['--workers', '2', '--redis-url', redis.url, '--redis-key-prefix', `workers${++prefixes}:`], {
+      readyLines: 2,
+    });
     processes.push(supervisor);
     const listening = supervisor.logLines.filter((line) => line.msg === 'gateway listening');
     expect(new Set(listening.map((line) => line.url)).size).toBe(1);
@@ -272,10 +305,14 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
     // none of them sends to the instance disabled through one of them.
     for (let request = 0; request < 8; request += 1) expect(await chatOnNewConnection(supervisor.url)).toEqual({ status: 200, instance: 'two' });
     expect(one.requests.length).toBe(before);
-    await eventually(() => {
-      const served = supervisor.logLines.filter((line) => line.msg === 'request' && line.url === '/v1/chat/completions');
-      return served.length === 8 && new Set(served.map((line) => line.pid)).size === 2;
-    }, 5000, 'both workers to have served chat requests');
+    await eventually(
+      () => {
+        const served = supervisor.logLines.filter((line) => line.msg === 'request' && line.url === '/v1/chat/completions');
+        return served.length === 8 && new Set(served.map((line) => line.pid)).size === 2;
+      },
+      5000,
+      'both workers to have served chat requests',
+    );
     await supervisor.stop();
     expect(await supervisor.exit).toBe(0);
   });
@@ -283,10 +320,16 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
 
 function chatOnNewConnection(url: string): Promise<{ status: number; instance: string | null }> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, instance: (response.headers['x-aiclient-instance'] as string | undefined) ?? null }));
-    });
+    const outgoing = httpRequest(
+      `${url}/v1/chat/completions`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        response.resume();
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, instance: (response.headers['x-aiclient-instance'] as string | undefined) ?? null }),
+        );
+      },
+    );
     outgoing.once('error', reject);
     outgoing.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }));
   });

@@ -46,7 +46,11 @@ describe('a keyless gateway on loopback', () => {
 
   it('refuses a simple cross-site POST from a foreign page before reading it, and never calls the upstream', async () => {
     const before = upstream.requests.length;
-    for (const [contentType, body] of [['text/plain', chatBody], ['application/x-www-form-urlencoded', 'a=1'], ['application/json', chatBody]]) {
+    for (const [contentType, body] of [
+      ['text/plain', chatBody],
+      ['application/x-www-form-urlencoded', 'a=1'],
+      ['application/json', chatBody],
+    ]) {
       const response = await send(gateway, '/v1/chat/completions', {
         headers: { origin: 'https://evil.example', 'content-type': contentType as string },
         body: body as string,
@@ -141,7 +145,10 @@ describe('a keyless gateway on loopback', () => {
   it('lets the console log in with the generated password, and its session passes the same admin check', async () => {
     const wrong = await send(gateway, '/api/session', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'admin123' }) });
     expect(wrong.status).toBe(401);
-    const login = await send(gateway, '/api/session', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: gateway.adminSecret.value }) });
+    const login = await send(gateway, '/api/session', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: gateway.adminSecret.value }),
+    });
     expect(login.status).toBe(200);
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     expect((await send(gateway, '/api/pools', { headers: { cookie } })).status).toBe(200);
@@ -207,7 +214,9 @@ describe('failed authentications', () => {
       const path = attempt % 2 === 0 ? '/api/pools' : '/v1/models';
       expect((await send(gateway, path, { headers })).status).toBe(401);
     }
-    for (const headers of [{ authorization: 'Bearer admin-key' }, { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }] as Array<Record<string, string>>) {
+    for (const headers of [{ authorization: 'Bearer admin-key' }, { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' }] as Array<
+      Record<string, string>
+    >) {
       const throttled = await send(gateway, headers.authorization ? '/api/pools' : '/v1/models', { headers });
       expect(throttled.status).toBe(429);
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
@@ -239,7 +248,9 @@ describe('secrets in answers, logs and the state file', () => {
   it('masks an upstream key the upstream echoes, everywhere the error goes', async () => {
     const key = 'sk-live-0123456789abcdefSECRET';
     const upstream = await startMockServer((request, response) =>
-      sendJson(response, 401, { error: { message: `Incorrect API key provided: ${String(request.headers.authorization).slice(7)}`, type: 'invalid_request_error' } }),
+      sendJson(response, 401, {
+        error: { message: `Incorrect API key provided: ${String(request.headers.authorization).slice(7)}`, type: 'invalid_request_error' },
+      }),
     );
     const pools = { 'openai-custom': [{ uuid: 'leaky', customName: 'leaky', OPENAI_API_KEY: key, OPENAI_BASE_URL: upstream.url }] };
     const gateway = await startGateway({ MODEL_PROVIDER: 'openai-custom', PROVIDER_POOLS_FILE_PATH: 'provider_pools.json' }, [], async (cwd) => {

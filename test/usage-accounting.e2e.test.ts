@@ -150,7 +150,14 @@ describe('usage accounting through the gateway (openai-custom, claude-custom)', 
 
     const recent = await admin<{ requests: Array<Record<string, unknown>> }>(gateway, '/api/requests?limit=10');
     expect(recent.requests).toHaveLength(6);
-    expect(recent.requests[0]).toMatchObject({ protocol: 'claude', provider: 'openai-custom', stream: true, status: 200, usageSource: 'upstream', inputTokens: 120 });
+    expect(recent.requests[0]).toMatchObject({
+      protocol: 'claude',
+      provider: 'openai-custom',
+      stream: true,
+      status: 200,
+      usageSource: 'upstream',
+      inputTokens: 120,
+    });
     expect(recent.requests[0]?.keyId).toMatch(/^[0-9a-f]{12}$/);
     expect(JSON.stringify(recent)).not.toContain('gw-key');
   });

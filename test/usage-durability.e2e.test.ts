@@ -145,7 +145,10 @@ describe('usage records survive restarts and a killed gateway process', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const line = cli.stdout.split('\n').find((text) => text.startsWith('openai-custom'));
-    const numbers = (line ?? '').split(/\s{2,}/).slice(1).map((cell) => Number(cell.replace(/,/g, '').replace('*', '')));
+    const numbers = (line ?? '')
+      .split(/\s{2,}/)
+      .slice(1)
+      .map((cell) => Number(cell.replace(/,/g, '').replace('*', '')));
     expect(numbers.slice(0, 4)).toEqual([stored + 5, 0, 5 * (stored + 5), 2 * (stored + 5)]);
 
     second.process.kill('SIGTERM');

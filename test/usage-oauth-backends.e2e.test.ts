@@ -29,7 +29,10 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const match = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const have = (match[2] as string).split(/,(?=[a-z_]+=")/).sort().join(',');
+    const have = (match[2] as string)
+      .split(/,(?=[a-z_]+=")/)
+      .sort()
+      .join(',');
     if (have === wanted) return Number(match[3]);
   }
   return undefined;
@@ -62,7 +65,13 @@ describe('usage accounting on the OAuth backends (gemini-cli-oauth, claude-kiro-
     const qwenFile = path.join(directory, 'qwen.json');
     await writeFile(
       qwenFile,
-      JSON.stringify({ access_token: 'usage-access', refresh_token: 'usage-refresh', token_type: 'Bearer', resource_url: qwen.url, expiry_date: Date.now() + 3_600_000 }),
+      JSON.stringify({
+        access_token: 'usage-access',
+        refresh_token: 'usage-refresh',
+        token_type: 'Bearer',
+        resource_url: qwen.url,
+        expiry_date: Date.now() + 3_600_000,
+      }),
     );
     gateway = await startGateway({
       REQUIRED_API_KEY: 'gw-key',
@@ -87,7 +96,9 @@ describe('usage accounting on the OAuth backends (gemini-cli-oauth, claude-kiro-
 
     const anthropic = new Anthropic({ apiKey: 'gw-key', baseURL: `${gateway.url}/claude-kiro-oauth`, maxRetries: 0 });
     const message = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi there' }] });
-    const streamed = await anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi there' }] }).finalMessage();
+    const streamed = await anthropic.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi there' }] })
+      .finalMessage();
 
     const openai = new OpenAI({ apiKey: 'gw-key', baseURL: `${gateway.url}/openai-qwen-oauth/v1`, maxRetries: 0 });
     await openai.chat.completions.create({ model: 'coder-model', messages: [{ role: 'user', content: 'Hi' }] });
@@ -135,7 +146,10 @@ describe('usage accounting on the OAuth backends (gemini-cli-oauth, claude-kiro-
     const instances = await read();
     const of = (provider: string) => instances.find((instance) => instance.provider === provider);
     expect(of('gemini-cli-oauth')).toMatchObject({ source: 'api', quota: { buckets: [{ modelId: 'gemini-2.5-flash', remainingFraction: 0.5 }] } });
-    expect(of('claude-kiro-oauth')).toMatchObject({ source: 'api', quota: { usageBreakdownList: [{ resourceType: 'CREDIT', currentUsage: 12, usageLimit: 50 }] } });
+    expect(of('claude-kiro-oauth')).toMatchObject({
+      source: 'api',
+      quota: { usageBreakdownList: [{ resourceType: 'CREDIT', currentUsage: 12, usageLimit: 50 }] },
+    });
     expect(of('openai-qwen-oauth')).toMatchObject({ source: 'none', quota: null, readAt: null });
     expect(Date.parse(of('gemini-cli-oauth')?.readAt)).toBeGreaterThan(Date.now() - 60_000);
     const kiroCall = kiro.requests('/getUsageLimits').at(-1)!;

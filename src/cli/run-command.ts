@@ -56,4 +56,3 @@ export async function runCommand(argv: string[], onServing: () => void): Promise
     throw error;
   }
 }
-

@@ -52,7 +52,10 @@ export function renderUsageTable(rows: readonly UsageRow[], by: readonly GroupFi
   }
   const widths = headers.map((header, column) => Math.max(header.length, ...lines.map((line) => (line[column] ?? '').length)));
   const format = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column < by.length ? cell.padEnd(widths[column] as number) : cell.padStart(widths[column] as number))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column < by.length ? cell.padEnd(widths[column] as number) : cell.padStart(widths[column] as number)))
+      .join('  ')
+      .trimEnd();
   const out = [format(headers), format(widths.map((width) => '-'.repeat(width))), ...lines.map(format)];
   if (rows.some((row) => row.unpricedRequests > 0)) out.push('* some requests of this row have no price (MODEL_PRICES_FILE_PATH)');
   return `${out.join('\n')}\n`;
@@ -65,7 +68,10 @@ export async function runUsage(argv: readonly string[], cwd: string, output: Nod
   const rest: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] as string;
-    const [name, inline] = argument.startsWith('--') && argument.includes('=') ? [argument.slice(0, argument.indexOf('=')), argument.slice(argument.indexOf('=') + 1)] : [argument, undefined];
+    const [name, inline] =
+      argument.startsWith('--') && argument.includes('=')
+        ? [argument.slice(0, argument.indexOf('=')), argument.slice(argument.indexOf('=') + 1)]
+        : [argument, undefined];
     const value = () => {
       if (inline !== undefined) return inline;
       const next = argv[index + 1];

@@ -24,9 +24,20 @@ async function serve(argv: string[], cwd: string): Promise<LoadedConfig> {
 
 describe('loadConfig', () => {
   it('reads null as absent anywhere in the file, as the original writes it', async () => {
-    const cwd = await workdir({ OPENAI_BASE_URL: null, PROXY_URL: null, SERVER_PORT: null, SCHEDULED_HEALTH_CHECK: { enabled: null, interval: 600000 }, modelFallbackMapping: null });
+    const cwd = await workdir({
+      OPENAI_BASE_URL: null,
+      PROXY_URL: null,
+      SERVER_PORT: null,
+      SCHEDULED_HEALTH_CHECK: { enabled: null, interval: 600000 },
+      modelFallbackMapping: null,
+    });
     const loaded = await serve([], cwd);
-    expect(loaded.config).toMatchObject({ OPENAI_BASE_URL: 'https://api.openai.com/v1', SERVER_PORT: 3000, SCHEDULED_HEALTH_CHECK: { enabled: false, interval: 600000 }, modelFallbackMapping: {} });
+    expect(loaded.config).toMatchObject({
+      OPENAI_BASE_URL: 'https://api.openai.com/v1',
+      SERVER_PORT: 3000,
+      SCHEDULED_HEALTH_CHECK: { enabled: false, interval: 600000 },
+      modelFallbackMapping: {},
+    });
     expect(loaded.config.PROXY_URL).toBeUndefined();
   });
 
@@ -34,11 +45,23 @@ describe('loadConfig', () => {
     const loaded = await serve([], await workdir({ SCHEDULED_HEALTH_CHECK: { enabled: true, interval: 1000 } }));
     expect(loaded.config.SCHEDULED_HEALTH_CHECK.interval).toBe(1000);
     expect(loaded.warnings).toEqual([expect.stringContaining('SCHEDULED_HEALTH_CHECK.interval is 1000 ms')]);
-    await expect(loadConfig([], await workdir({ SCHEDULED_HEALTH_CHECK: { enabled: true, interval: 999 } }))).rejects.toThrow(/SCHEDULED_HEALTH_CHECK.interval/);
+    await expect(loadConfig([], await workdir({ SCHEDULED_HEALTH_CHECK: { enabled: true, interval: 999 } }))).rejects.toThrow(
+      /SCHEDULED_HEALTH_CHECK.interval/,
+    );
   });
 
   it("names the original's keys for features we lack once, and never a key we read", async () => {
-    const loaded = await serve([], await workdir({ TLS_SIDECAR_ENABLED: true, TLS_SIDECAR_PORT: 9090, UI_ENABLED: true, GROK_COOKIE: 'c', LOG_DIR: 'logs', PROXY_URL: 'http://127.0.0.1:1' }));
+    const loaded = await serve(
+      [],
+      await workdir({
+        TLS_SIDECAR_ENABLED: true,
+        TLS_SIDECAR_PORT: 9090,
+        UI_ENABLED: true,
+        GROK_COOKIE: 'c',
+        LOG_DIR: 'logs',
+        PROXY_URL: 'http://127.0.0.1:1',
+      }),
+    );
     expect(loaded.warnings).toHaveLength(1);
     expect(loaded.warnings[0]).toContain('TLS_SIDECAR_ENABLED, TLS_SIDECAR_PORT, GROK_COOKIE');
     expect(loaded.warnings[0]).not.toContain('UI_ENABLED');
@@ -62,7 +85,7 @@ describe('loadConfig', () => {
     expect(loaded.config.REQUEST_BASE_DELAY).toBe(1000);
   });
 
-  it('reads the original\'s keys as they are, ignoring keys of backends it does not know', async () => {
+  it("reads the original's keys as they are, ignoring keys of backends it does not know", async () => {
     const cwd = await workdir({
       REQUIRED_API_KEY: '123456',
       SERVER_PORT: 3000,

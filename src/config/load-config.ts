@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import {
-  AUTO_PROVIDER,
-  IMPLEMENTED_PROVIDER_TYPES,
-  NOT_IMPLEMENTED_PROVIDER_TYPES,
-  adapterTypeOf,
-} from '../providers/provider-names.js';
+import type { z } from 'zod';
+import { AUTO_PROVIDER, IMPLEMENTED_PROVIDER_TYPES, NOT_IMPLEMENTED_PROVIDER_TYPES, adapterTypeOf } from '../providers/provider-names.js';
 import { accountFieldNames } from '../providers/provider-schemas.js';
 import { PROVIDER_ADAPTERS } from '../providers/registry.js';
 import { ConfigError } from './config-error.js';

@@ -19,7 +19,11 @@ describe('originalOnlyKeys', () => {
 
   it.each([
     ['the registry of today', PROVIDER_ADAPTERS, ['TLS_SIDECAR_PORT', 'IFLOW_API_KEY', 'IFLOW_BASE_URL', 'LOG_INCLUDE_REQUEST_ID', 'GROK_COOKIE']],
-    ['a registry with openai-iflow added', new Map([...PROVIDER_ADAPTERS, ['openai-iflow', iflowAdapter]]), ['TLS_SIDECAR_PORT', 'LOG_INCLUDE_REQUEST_ID', 'GROK_COOKIE']],
+    [
+      'a registry with openai-iflow added',
+      new Map([...PROVIDER_ADAPTERS, ['openai-iflow', iflowAdapter]]),
+      ['TLS_SIDECAR_PORT', 'LOG_INCLUDE_REQUEST_ID', 'GROK_COOKIE'],
+    ],
   ])('with %s, names only the keys no backend reads', (_name, adapters, expected) => {
     const read = accountFieldNames(adapters);
     expect(originalOnlyKeys(file, (key) => read.has(key))).toEqual(expected);
@@ -35,7 +39,8 @@ describe('originalOnlyKeys', () => {
 describe('accountFieldNames', () => {
   it('lists every field of every backend, and no routing key', () => {
     const names = accountFieldNames(PROVIDER_ADAPTERS);
-    for (const field of ['OPENAI_API_KEY', 'CLAUDE_BASE_URL', 'PROJECT_ID', 'KIRO_REFRESH_SKEW_SECONDS', 'QWEN_BASE_URL', 'PROXY_URL']) expect(names).toContain(field);
+    for (const field of ['OPENAI_API_KEY', 'CLAUDE_BASE_URL', 'PROJECT_ID', 'KIRO_REFRESH_SKEW_SECONDS', 'QWEN_BASE_URL', 'PROXY_URL'])
+      expect(names).toContain(field);
     expect(names).not.toContain('uuid');
     expect(names).not.toContain('MODEL_PROVIDER');
   });

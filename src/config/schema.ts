@@ -8,10 +8,7 @@ import { z } from 'zod';
 
 /** Integers may arrive as numbers or as digit strings (hand-edited files); anything else is an error. */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value),
-    z.number().int().min(min).max(max),
-  );
+  z.preprocess((value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value), z.number().int().min(min).max(max));
 
 const bool = z.preprocess((value) => {
   if (value === 'true') return true;
@@ -23,7 +20,13 @@ const optionalString = z.string().optional();
 
 /** A list as a JSON array or one comma-separated string (what a flag gives). */
 const stringList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value,
   z.array(z.string()),
 );
 
@@ -37,7 +40,13 @@ export const LogOutputMode = z.enum(['console', 'file', 'all', 'none']);
 
 /** A list of names as a JSON array or a comma-separated string (flags, hand-edited files). */
 const nameList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter((name) => name !== '') : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+      : value,
   z.array(z.string()),
 );
 
@@ -130,12 +139,8 @@ export const ConfigSchema = z
       })
       .default({ enabled: false, interval: 600_000, startupRun: false }),
     providerFallbackChain: z.record(z.string(), z.array(z.string())).default({}),
-    modelFallbackMapping: z
-      .record(z.string(), z.object({ targetProviderType: z.string(), targetModel: z.string() }))
-      .default({}),
-    POOL_STRATEGY: z
-      .union([PoolStrategy, z.record(z.string(), PoolStrategy)])
-      .default(DEFAULTS.POOL_STRATEGY),
+    modelFallbackMapping: z.record(z.string(), z.object({ targetProviderType: z.string(), targetModel: z.string() })).default({}),
+    POOL_STRATEGY: z.union([PoolStrategy, z.record(z.string(), PoolStrategy)]).default(DEFAULTS.POOL_STRATEGY),
     POOL_QUEUE_TIMEOUT_MS: int(0).default(DEFAULTS.POOL_QUEUE_TIMEOUT_MS),
     ADMIN_API_KEY: z.string().default(''),
     CORS_ALLOWED_ORIGINS: stringList.default([]),

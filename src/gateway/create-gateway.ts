@@ -40,7 +40,15 @@ export async function createGatewayRuntime(options: {
   checkConfigAccounts(config, adapters);
   const http = createUpstreamHttpClient(config);
   const pools = await wirePools({ config, adapters, logger });
-  const { selector, directory } = await wireProviders({ config, adapters, pool: pools.pool, http, providers: options.providers, logger, credentialLock: pools.credentialLock });
+  const { selector, directory } = await wireProviders({
+    config,
+    adapters,
+    pool: pools.pool,
+    http,
+    providers: options.providers,
+    logger,
+    credentialLock: pools.credentialLock,
+  });
   const healthChecker = wireHealthChecks({ config, adapters, pool: pools.pool, selector, logger });
   const promptLog = await wireLogging({ config, cwd: options.cwd, logger });
   const accounting = await wireAccounting({

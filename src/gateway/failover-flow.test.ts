@@ -27,7 +27,9 @@ const failures: Record<Exclude<Behaviour, 'ok'>, () => GatewayError> = {
 };
 
 function openaiAnswer(text: string): UpstreamResponse {
-  const body = Buffer.from(JSON.stringify({ id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }));
+  const body = Buffer.from(
+    JSON.stringify({ id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }),
+  );
   return {
     status: 200,
     contentType: 'application/json',
@@ -80,14 +82,20 @@ function createSetup(setup: Setup) {
   ]);
   const logger = pino({ level: 'silent' });
   const selector = new PoolInstanceSelector(pool, adapters, { http: undefined as never, logger });
-  const directory = new ProviderDirectory(adapters, { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) }, [
-    Object.keys(setup.groups)[0]!,
-  ]);
+  const directory = new ProviderDirectory(
+    adapters,
+    { has: (name) => pool.hasGroup(name), names: () => pool.groups(), adapterTypeOf: (name) => pool.providerTypeOf(name) },
+    [Object.keys(setup.groups)[0]!],
+  );
   const providerFallbackChain = setup.providerFallbackChain ?? {};
   const modelFallbackMapping = setup.modelFallbackMapping ?? {};
   const gateway = new Gateway({
     directory,
-    fallback: { providerFallbackChain, modelFallbackMapping, enabled: Object.keys(providerFallbackChain).length + Object.keys(modelFallbackMapping).length > 0 },
+    fallback: {
+      providerFallbackChain,
+      modelFallbackMapping,
+      enabled: Object.keys(providerFallbackChain).length + Object.keys(modelFallbackMapping).length > 0,
+    },
     selector,
     // REQUEST_MAX_RETRIES + 1 attempts per request; no backoff wait before a same-instance retry.
     retry: { maxAttempts: setup.attempts ?? 4, baseDelayMs: 0, streamFirstByteTimeoutMs: 60_000 },
@@ -158,7 +166,7 @@ describe('the gateway failover loop', () => {
     expect(setup.calls).toEqual(['a/m', 'b/m']);
   });
 
-  it('answers 503 in the pool\'s words when nothing at all can serve', async () => {
+  it("answers 503 in the pool's words when nothing at all can serve", async () => {
     const setup = createSetup({ groups: { 'claude-custom': [{ uuid: 'c1', isDisabled: true }] } });
     const error = await setup.ask('x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GatewayError);
@@ -170,7 +178,12 @@ describe('the gateway failover loop', () => {
     const setup = createSetup({ groups: { 'openai-custom': ['a', 'b', 'c', 'd'] }, behaviours: { a: '500', b: '500', c: '500', d: '500' }, attempts: 2 });
     await expect(setup.ask('m')).rejects.toMatchObject({ status: 500 });
     expect(setup.calls).toHaveLength(2);
-    expect(setup.pool.summary().items.map((item) => item.usageCount).sort()).toEqual([0, 0, 1, 1]);
+    expect(
+      setup.pool
+        .summary()
+        .items.map((item) => item.usageCount)
+        .sort(),
+    ).toEqual([0, 0, 1, 1]);
     expect(setup.inFlight()).toBe(0);
   });
 });

@@ -4,12 +4,26 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { ProtocolId } from '../protocols/protocol-id.js';
 import type { ModelInfo, UpstreamResponse } from '../providers/provider-adapter.js';
 import { clientClosedError } from '../upstream/transport-error.js';
-import { createAttemptBudget, DEFAULT_RETRY_SETTINGS, sendWithFirstByteDeadline, waitBeforeSameInstanceRetry, type AttemptBudget, type RetrySettings } from './attempt-budget.js';
+import {
+  createAttemptBudget,
+  DEFAULT_RETRY_SETTINGS,
+  sendWithFirstByteDeadline,
+  waitBeforeSameInstanceRetry,
+  type AttemptBudget,
+  type RetrySettings,
+} from './attempt-budget.js';
 import { collectInto, settleWhenDone, tapText, type ChunkTail } from './body-iterators.js';
 import type { CanonicalRequest } from '../protocols/canonical/types.js';
 import { convertRequest, convertResponse, convertStream } from './conversion.js';
 import { leaseOutcomeOf, upstreamFailureOf } from './escaped-errors.js';
-import { isPoolUnavailableError, resolveFallbackTargets, shouldFailover, shouldRetrySameInstance, type ModelFallbackMapping, type ProviderFallbackChain } from '../pool/index.js';
+import {
+  isPoolUnavailableError,
+  resolveFallbackTargets,
+  shouldFailover,
+  shouldRetrySameInstance,
+  type ModelFallbackMapping,
+  type ProviderFallbackChain,
+} from '../pool/index.js';
 import type { InstanceLease, InstanceSelector } from './instance-selector.js';
 import { passthroughFrames } from './passthrough-stream.js';
 import type { PromptLog } from './prompt-log.js';
@@ -150,8 +164,7 @@ export class Gateway {
     let conversion: Conversion | undefined;
     let body: OutgoingBody;
     // OpenAI-compatible streams report usage only when asked; the extra chunk is kept from the client.
-    const askUsage =
-      !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.json);
+    const askUsage = !converting && this.dependencies.collectUsage === true && call.stream && backendProtocol === 'openai-chat' && !asksForUsage(call.json);
     if (converting) {
       const converted = convertRequest(call.protocol, backendProtocol, this.clientBodyCopy(call), { model, stream: call.stream });
       conversion = { canonical: converted.canonical, backendProtocol };
@@ -167,7 +180,9 @@ export class Gateway {
     } catch (error) {
       // From here on the lease is the result's to settle; if there is no result, it is ours.
       lease.release({ kind: 'cancelled' });
-      void response.body[Symbol.asyncIterator]().return?.()?.catch(() => undefined);
+      void response.body[Symbol.asyncIterator]()
+        .return?.()
+        ?.catch(() => undefined);
       throw error;
     }
   }
@@ -253,7 +268,10 @@ export class Gateway {
             // the same request again without it, at once, and this instance never gets it again.
             if (body.withoutUsageOption === undefined || bytes !== body.bytes || !refusesUsageOption(caught)) throw caught;
             this.refusesUsageOption.add(instanceId);
-            this.dependencies.logger.info({ provider: group.name, instance: lease.instance.name }, 'upstream refuses stream_options: streams to it go without a usage request');
+            this.dependencies.logger.info(
+              { provider: group.name, instance: lease.instance.name },
+              'upstream refuses stream_options: streams to it go without a usage request',
+            );
             bytes = body.withoutUsageOption();
           }
         }
@@ -334,7 +352,8 @@ export class Gateway {
     const chunks: Buffer[] | undefined = promptLog.enabled ? [] : undefined;
     const tail: ChunkTail | undefined = onUsage ? {} : undefined;
     const body = settleWhenDone(collectInto(response.body, chunks, tail), (error) => {
-      if (tail?.last) onUsage?.(usageOfJsonBody(call.protocol, tail.last) ?? (tail.previous && usageOfJsonBody(call.protocol, Buffer.concat([tail.previous, tail.last]))));
+      if (tail?.last)
+        onUsage?.(usageOfJsonBody(call.protocol, tail.last) ?? (tail.previous && usageOfJsonBody(call.protocol, Buffer.concat([tail.previous, tail.last]))));
       if (chunks && error === undefined) {
         try {
           output = extractResponseText(call.protocol, JSON.parse(Buffer.concat(chunks).toString('utf8')));

@@ -10,10 +10,7 @@ export interface ProviderInstance {
   readonly client: ProviderClient;
 }
 
-export type AttemptOutcome =
-  | { kind: 'success'; firstByteMs: number }
-  | { kind: 'failure'; error: GatewayError }
-  | { kind: 'cancelled' };
+export type AttemptOutcome = { kind: 'success'; firstByteMs: number } | { kind: 'failure'; error: GatewayError } | { kind: 'cancelled' };
 
 export interface InstanceLease {
   readonly instance: ProviderInstance;

@@ -22,7 +22,7 @@ describe('passthroughFrames', () => {
   const done = 'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
 
   it('forwards every byte, one write per upstream chunk, holding back only incomplete frames', async () => {
-    const stream = 'data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c"' + ':3}\n\n' + done;
+    const stream = `data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c":3}\n\n${done}`;
     const result = await collect(['data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c"', ':3}\n\n', done], 'openai-chat');
     expect(result.text).toBe(stream);
     expect(result.writes).toBe(3);

@@ -146,10 +146,7 @@ export class ProviderDirectory {
       throw invalid('no_provider', `No provider selected and none configured as default (valid: ${this.validNames()})`);
     }
     if (chosen.toLowerCase() === AUTO_PROVIDER) {
-      throw invalid(
-        'auto_needs_prefix',
-        'Provider auto routes by model prefix: use a model such as "claude-custom:claude-sonnet-4-5"',
-      );
+      throw invalid('auto_needs_prefix', 'Provider auto routes by model prefix: use a model such as "claude-custom:claude-sonnet-4-5"');
     }
     return { group: this.requireGroup(chosen, origin), model };
   }

@@ -38,16 +38,15 @@ const whitespace = fc.stringMatching(/^[ \t\n\r]{0,3}$/);
 const key = fc.constantFrom('model', 'stream', 'messages', '_x', 'a"b', 'back\\slash', 'é', '😀', '\u0000', 'mo\u0064el');
 
 /** JSON text of an object written member by member: duplicates kept, random whitespace, \u-escaped keys at times. */
-const objectText = fc
-  .array(fc.tuple(key, fc.jsonValue(), whitespace, whitespace, fc.boolean()), { maxLength: 8 })
-  .map((members) =>
+const objectText = fc.array(fc.tuple(key, fc.jsonValue(), whitespace, whitespace, fc.boolean()), { maxLength: 8 }).map(
+  (members) =>
     `{${members
       .map(([name, value, before, after, escapeAll]) => {
         const keyText = escapeAll ? `"${[...name].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(name);
         return `${before}${keyText}${after}:${before}${JSON.stringify(value, null, after.length > 1 ? 1 : undefined)}${after}`;
       })
       .join(',')}}`,
-  );
+);
 
 describe('scanJson', () => {
   it('accepts every JSON value JSON.stringify writes, in any indentation, and names its kind', () => {
@@ -90,7 +89,11 @@ describe('scanJson', () => {
       fc.property(fc.oneof(objectText, fc.json()), mutation, (text, [at, kind, char]) => {
         const index = text.length === 0 ? 0 : at % text.length;
         const mutated =
-          kind === 'delete' ? text.slice(0, index) + text.slice(index + 1) : kind === 'insert' ? text.slice(0, index) + char + text.slice(index) : text.slice(0, index) + char + text.slice(index + 1);
+          kind === 'delete'
+            ? text.slice(0, index) + text.slice(index + 1)
+            : kind === 'insert'
+              ? text.slice(0, index) + char + text.slice(index)
+              : text.slice(0, index) + char + text.slice(index + 1);
         expect(accepts(mutated)).toBe(parses(mutated));
       }),
       { numRuns: 3000 },

@@ -10,14 +10,25 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
       callback();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger', () => {
   it('blanks keys and tokens wherever they appear in a logged object', () => {
     const { stream, lines } = capture();
     const logger = createLogger('info', stream);
-    logger.info({ headers: { authorization: 'Bearer sk-secret', 'x-api-key': 'sk-ant' }, credentials: { access_token: 'ya29', refresh_token: '1//r' } }, 'upstream');
+    logger.info(
+      { headers: { authorization: 'Bearer sk-secret', 'x-api-key': 'sk-ant' }, credentials: { access_token: 'ya29', refresh_token: '1//r' } },
+      'upstream',
+    );
     const [line] = lines();
     expect(JSON.stringify(line)).not.toMatch(/sk-secret|sk-ant|ya29|1\/\/r/);
     expect(line).toMatchObject({ headers: { authorization: '[redacted]' }, credentials: { access_token: '[redacted]' }, msg: 'upstream' });

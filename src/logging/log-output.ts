@@ -45,7 +45,10 @@ export function createGatewayLogger(settings: LogOutputSettings, cwd: string): L
   if (mode === 'file') return createLogger(settings.LOG_LEVEL, files);
   // Both: the batched stdout writer of createLogger next to the file transport.
   const stdout = bufferedStdout();
-  const both = pino.multistream([{ stream: stdout, level: 'trace' }, { stream: files, level: 'trace' }]);
+  const both = pino.multistream([
+    { stream: stdout, level: 'trace' },
+    { stream: files, level: 'trace' },
+  ]);
   // multistream has no flush(callback): shutdown's logger.flush must still empty both before exit.
   return createLogger(settings.LOG_LEVEL, Object.assign(both, { flush: (done: (error?: Error) => void) => flushAll([stdout, files], done) }));
 }

@@ -115,7 +115,9 @@ export class GatewayMetrics {
           }
         },
       });
-    instanceGauge('aiclient_instance_healthy', 'Whether the pool instance is healthy (1) or not (0)', ['provider', 'instance'], (item) => (item.healthy ? 1 : 0));
+    instanceGauge('aiclient_instance_healthy', 'Whether the pool instance is healthy (1) or not (0)', ['provider', 'instance'], (item) =>
+      item.healthy ? 1 : 0,
+    );
     instanceGauge('aiclient_instance_in_flight', 'Requests the pool instance is serving now', ['provider', 'instance'], (item) => item.inFlight);
     instanceGauge('aiclient_instance_info', 'Pool instance uuid and its name', ['provider', 'instance', 'name'], () => 1);
     this.requests = new ChildCache((values) => requests.labels(...values));

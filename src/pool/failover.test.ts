@@ -62,7 +62,7 @@ describe('resolveFallbackTargets', () => {
     expect(row(resolveFallbackTargets('openai-custom', 'gpt-4o'))).toEqual(['primary:openai-custom/gpt-4o']);
   });
 
-  it('a custom group uses its adapter type\'s chain unless it has its own', () => {
+  it("a custom group uses its adapter type's chain unless it has its own", () => {
     const adapterTypeOf = (group: string) => group.replace(/-team\d+$/, '');
     expect(row(resolveFallbackTargets('claude-custom-team2', 'm', { providerFallbackChain, adapterTypeOf }))).toEqual([
       'primary:claude-custom-team2/m',

@@ -7,9 +7,7 @@
 import type { ErrorKind, GatewayError } from '../errors/gateway-error.js';
 
 /** Failures another instance may not share: the account, the connection or the upstream's mood. */
-const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
-  'network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth',
-]);
+const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['network', 'timeout', 'upstream', 'overloaded', 'rate_limit', 'quota', 'auth']);
 
 /**
  * After attempt number `attemptNumber` (1-based) failed with `error`: try again (another instance

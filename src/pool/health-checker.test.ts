@@ -26,7 +26,12 @@ function setup(probe: ProbeFunction, options: Partial<HealthCheckerOptions> = {}
 }
 
 const breakInstance = async (pool: ReturnType<typeof createTestPool>['pool'], id: string) => {
-  const others = new Set(pool.allInstances().map((instance) => instance.id).filter((other) => other !== id));
+  const others = new Set(
+    pool
+      .allInstances()
+      .map((instance) => instance.id)
+      .filter((other) => other !== id),
+  );
   (await pool.acquire('claude-custom', 'm', { exclude: others })).release({ kind: 'failure', error: upstreamError('network') });
 };
 
@@ -116,13 +121,16 @@ describe('HealthChecker', () => {
     expect(peak).toBe(3);
   });
 
-  it('start() schedules rounds on unref\'d timers and stop() clears them and aborts probes', async () => {
+  it("start() schedules rounds on unref'd timers and stop() clears them and aborts probes", async () => {
     vi.useFakeTimers();
     const seen: AbortSignal[] = [];
-    const { pool, checker } = setup((_instance, _model, signal) => {
-      seen.push(signal);
-      return new Promise<void>(() => undefined);
-    }, { scheduled: { enabled: true, intervalMs: 60_000, startupRun: true }, timeoutMs: 10_000 });
+    const { pool, checker } = setup(
+      (_instance, _model, signal) => {
+        seen.push(signal);
+        return new Promise<void>(() => undefined);
+      },
+      { scheduled: { enabled: true, intervalMs: 60_000, startupRun: true }, timeoutMs: 10_000 },
+    );
     checker.start();
     await vi.advanceTimersByTimeAsync(1);
     expect(seen).toHaveLength(2);

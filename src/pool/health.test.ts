@@ -61,8 +61,12 @@ describe('failureEffect', () => {
 
   it('honours a Retry-After on a 429 even with cooldowns disabled (the flag covers only 429s without a hint)', () => {
     const off = { ...policy, rateLimitCooldown: { ...policy.rateLimitCooldown, enabled: false } };
-    expect(failureEffect(createInitialState(), error('rate_limit', { retryAfterMs: 2_000 }), 'm', off, NOW, half)).toMatchObject({ cooldownUntil: NOW + 2_000 });
-    expect(failureEffect(createInitialState(), error('rate_limit', { retryAfterMs: 2_000, scope: 'model' }), 'm', off, NOW, half)).toMatchObject({ modelCooldowns: { m: NOW + 2_000 } });
+    expect(failureEffect(createInitialState(), error('rate_limit', { retryAfterMs: 2_000 }), 'm', off, NOW, half)).toMatchObject({
+      cooldownUntil: NOW + 2_000,
+    });
+    expect(failureEffect(createInitialState(), error('rate_limit', { retryAfterMs: 2_000, scope: 'model' }), 'm', off, NOW, half)).toMatchObject({
+      modelCooldowns: { m: NOW + 2_000 },
+    });
   });
 
   it('a 503 with a Retry-After cools the instance (or the model) for that long without counting an error', () => {
@@ -70,7 +74,9 @@ describe('failureEffect', () => {
     const effect = failureEffect(createInitialState(), error('upstream', { status: 503, retryAfterMs: 3_000 }), 'm', off, NOW, half);
     expect(effect).toMatchObject({ cooldownUntil: NOW + 3_000 });
     expect(effect.consecutiveErrors).toBeUndefined();
-    expect(failureEffect(createInitialState(), error('upstream', { status: 503, retryAfterMs: 3_000, scope: 'model' }), 'm', off, NOW, half)).toMatchObject({ modelCooldowns: { m: NOW + 3_000 } });
+    expect(failureEffect(createInitialState(), error('upstream', { status: 503, retryAfterMs: 3_000, scope: 'model' }), 'm', off, NOW, half)).toMatchObject({
+      modelCooldowns: { m: NOW + 3_000 },
+    });
     // Without a hint a 503 is an ordinary server failure.
     expect(failureEffect(createInitialState(), error('upstream', { status: 503 }), 'm', off, NOW, half)).toMatchObject({ consecutiveErrors: 1 });
   });

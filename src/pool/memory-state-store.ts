@@ -8,13 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { PoolLogger } from './pool-logger.js';
 import { noopLogger } from './pool-logger.js';
-import {
-  type CounterField,
-  ELIGIBILITY_FIELDS,
-  type InstanceState,
-  type PoolStateStore,
-  createInitialState,
-} from './state-store.js';
+import { type CounterField, ELIGIBILITY_FIELDS, type InstanceState, type PoolStateStore, createInitialState } from './state-store.js';
 
 const SNAPSHOT_VERSION = 1;
 const FRESH_STATE: InstanceState = Object.freeze(createInitialState({ modelCooldowns: Object.freeze({}) }));

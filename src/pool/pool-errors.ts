@@ -26,8 +26,5 @@ export function createSaturatedError(group: string, model: string, retryAfterMs:
 
 /** True for the pool's own "cannot serve" errors: the gateway moves on to the next fallback target. */
 export function isPoolUnavailableError(error: unknown): error is GatewayError {
-  return (
-    error instanceof GatewayError &&
-    (error.code === 'no_healthy_instance' || error.code === 'pool_saturated' || error.code === 'pool_queue_timeout')
-  );
+  return error instanceof GatewayError && (error.code === 'no_healthy_instance' || error.code === 'pool_saturated' || error.code === 'pool_queue_timeout');
 }

@@ -29,11 +29,7 @@ export interface PoolInstance {
   readonly notSupportedModels: readonly string[];
 }
 
-export function createPoolInstance(
-  settings: PoolInstanceConfig,
-  providerType: string,
-  globalConfig: Readonly<Record<string, unknown>>,
-): PoolInstance {
+export function createPoolInstance(settings: PoolInstanceConfig, providerType: string, globalConfig: Readonly<Record<string, unknown>>): PoolInstance {
   return Object.freeze({
     id: settings.uuid,
     providerType,
@@ -76,16 +72,14 @@ export function initialStateFrom(settings: PoolInstanceConfig): InstanceState {
   // The original parked quota-exhausted instances as unhealthy with a recovery time; we say "out until".
   const recovering = initial.healthy === false && initial.recoverAt !== undefined;
   return createInitialState({
-    healthy: recovering ? true : initial.healthy ?? true,
-    quotaOutUntil: recovering ? initial.recoverAt ?? 0 : 0,
+    healthy: recovering ? true : (initial.healthy ?? true),
+    quotaOutUntil: recovering ? (initial.recoverAt ?? 0) : 0,
     needsRefresh: initial.needsRefresh ?? false,
     refreshCount: initial.refreshCount ?? 0,
     usageCount: initial.usageCount ?? 0,
     errorCount: initial.errorCount ?? 0,
     lastUsedAt: initial.lastUsedAt ?? 0,
     lastError:
-      initial.lastErrorMessage === undefined
-        ? undefined
-        : { message: initial.lastErrorMessage, kind: 'unknown', status: 0, at: initial.lastErrorAt ?? 0 },
+      initial.lastErrorMessage === undefined ? undefined : { message: initial.lastErrorMessage, kind: 'unknown', status: 0, at: initial.lastErrorAt ?? 0 },
   });
 }

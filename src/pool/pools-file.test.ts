@@ -91,10 +91,27 @@ describe('parsePools', () => {
 
   it('reads null as absent for every optional field, as the original and its web UI write them', () => {
     const entry = {
-      uuid: 'n1', customName: null, OPENAI_API_KEY: 'sk', OPENAI_BASE_URL: null, checkModelName: null, checkHealth: false,
-      notSupportedModels: [], supportedModels: null, concurrencyLimit: null, queueLimit: null, isHealthy: true, isDisabled: false,
-      lastUsed: null, usageCount: 0, errorCount: 0, lastErrorTime: null, lastErrorMessage: null, lastHealthCheckTime: null,
-      lastHealthCheckModel: null, scheduledRecoveryTime: null, PROXY_URL: null,
+      uuid: 'n1',
+      customName: null,
+      OPENAI_API_KEY: 'sk',
+      OPENAI_BASE_URL: null,
+      checkModelName: null,
+      checkHealth: false,
+      notSupportedModels: [],
+      supportedModels: null,
+      concurrencyLimit: null,
+      queueLimit: null,
+      isHealthy: true,
+      isDisabled: false,
+      lastUsed: null,
+      usageCount: 0,
+      errorCount: 0,
+      lastErrorTime: null,
+      lastErrorMessage: null,
+      lastHealthCheckTime: null,
+      lastHealthCheckModel: null,
+      scheduledRecoveryTime: null,
+      PROXY_URL: null,
     };
     const loaded = parsePools({ 'openai-custom': [entry] }, { knownTypes });
     expect(loaded.warnings).toEqual([]);
@@ -107,10 +124,7 @@ describe('parsePools', () => {
   });
 
   it('rejects a uuid used twice in the file', () => {
-    const duplicate = parsePools(
-      { 'openai-custom': [{ uuid: 'x' }], 'claude-custom': [{ uuid: 'x' }] },
-      { knownTypes },
-    );
+    const duplicate = parsePools({ 'openai-custom': [{ uuid: 'x' }], 'claude-custom': [{ uuid: 'x' }] }, { knownTypes });
     expect(duplicate.pools.get('claude-custom')).toEqual([]);
     expect(duplicate.warnings[0]).toMatch(/claude-custom uuid x skipped: uuid already used in "openai-custom"/);
   });

@@ -22,15 +22,32 @@ const ORIGINAL_ONLY_TYPES: readonly string[] = [
 
 /** Keys that steer the pool; every other key of an entry is provider config (credentials, URLs). */
 const ROUTING_KEYS = new Set([
-  'uuid', 'customName', 'isDisabled', 'notSupportedModels', 'supportedModels', 'checkHealth',
-  'checkModelName', 'concurrencyLimit', 'queueLimit', 'weight',
+  'uuid',
+  'customName',
+  'isDisabled',
+  'notSupportedModels',
+  'supportedModels',
+  'checkHealth',
+  'checkModelName',
+  'concurrencyLimit',
+  'queueLimit',
+  'weight',
 ]);
 
 /** Keys the original wrote back as runtime state: read as the starting state, never passed on as config. */
 const RUNTIME_KEYS = new Set([
-  'isHealthy', 'usageCount', 'errorCount', 'lastUsed', 'lastErrorTime', 'lastErrorMessage',
-  'lastHealthCheckTime', 'lastHealthCheckModel', 'needsRefresh', 'refreshCount',
-  'scheduledRecoveryTime', '_lastSelectionSeq',
+  'isHealthy',
+  'usageCount',
+  'errorCount',
+  'lastUsed',
+  'lastErrorTime',
+  'lastErrorMessage',
+  'lastHealthCheckTime',
+  'lastHealthCheckModel',
+  'needsRefresh',
+  'refreshCount',
+  'scheduledRecoveryTime',
+  '_lastSelectionSeq',
 ]);
 
 /** Initial runtime state found in the file (all optional; absent means "fresh"). */
@@ -128,11 +145,7 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; ');
 }
 
-function toInstanceConfig(
-  entry: z.infer<typeof entrySchema>,
-  group: string,
-  providerType: string,
-): PoolInstanceConfig {
+function toInstanceConfig(entry: z.infer<typeof entrySchema>, group: string, providerType: string): PoolInstanceConfig {
   const providerConfig: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry)) {
     if (!ROUTING_KEYS.has(key) && !RUNTIME_KEYS.has(key)) providerConfig[key] = value;

@@ -19,7 +19,10 @@ describe('ProviderPool concurrency', () => {
     const second = pool.acquire('openai-custom', 'm').then((lease) => (order.push('second'), lease));
     const third = pool.acquire('openai-custom', 'm').then((lease) => (order.push('third'), lease));
     await expect(pool.acquire('openai-custom', 'm')).rejects.toMatchObject({
-      code: 'pool_saturated', kind: 'rate_limit', status: 429, detail: { retryAfterMs: 1000 },
+      code: 'pool_saturated',
+      kind: 'rate_limit',
+      status: 429,
+      detail: { retryAfterMs: 1000 },
     });
     expect(pool.summary().items[0]).toMatchObject({ inFlight: 1, queued: 2 });
     first.release({ kind: 'success', firstByteMs: 1 });
@@ -54,7 +57,10 @@ describe('ProviderPool concurrency', () => {
 
   it('prefers a free instance before queueing and queues where there is room', async () => {
     const { pool } = createTestPool({
-      'openai-custom': [{ uuid: 'a', concurrencyLimit: 1, queueLimit: 1 }, { uuid: 'b', concurrencyLimit: 1, queueLimit: 1 }],
+      'openai-custom': [
+        { uuid: 'a', concurrencyLimit: 1, queueLimit: 1 },
+        { uuid: 'b', concurrencyLimit: 1, queueLimit: 1 },
+      ],
     });
     const leases = [await pool.acquire('openai-custom', 'm'), await pool.acquire('openai-custom', 'm')];
     expect(leases.map((lease) => lease.instance.id)).toEqual(['a', 'b']);
@@ -67,7 +73,12 @@ describe('ProviderPool concurrency', () => {
 
   it('moves a waiter elsewhere when its instance turns unhealthy', async () => {
     const { pool } = createTestPool(
-      { 'openai-custom': [{ uuid: 'a', concurrencyLimit: 1, queueLimit: 1 }, { uuid: 'b', concurrencyLimit: 1, queueLimit: 1 }] },
+      {
+        'openai-custom': [
+          { uuid: 'a', concurrencyLimit: 1, queueLimit: 1 },
+          { uuid: 'b', concurrencyLimit: 1, queueLimit: 1 },
+        ],
+      },
       { maxErrorCount: 1 },
     );
     const onA = await pool.acquire('openai-custom', 'm');
@@ -80,7 +91,10 @@ describe('ProviderPool concurrency', () => {
 
   it('concurrent requests never over-subscribe a concurrencyLimit', async () => {
     const { pool, store } = createTestPool({
-      'openai-custom': [{ uuid: 'a', concurrencyLimit: 2, queueLimit: 50 }, { uuid: 'b', concurrencyLimit: 3, queueLimit: 50 }],
+      'openai-custom': [
+        { uuid: 'a', concurrencyLimit: 2, queueLimit: 50 },
+        { uuid: 'b', concurrencyLimit: 3, queueLimit: 50 },
+      ],
     });
     let maxA = 0;
     let maxB = 0;
@@ -135,7 +149,7 @@ describe('every strategy at 10,000 instances (correctness only)', () => {
   it.each(['round-robin', 'weighted-round-robin', 'least-in-flight', 'lowest-latency'] as const)('%s picks eligible instances', async (strategy) => {
     const ids = Array.from({ length: 10_000 }, (_, index) => ({ uuid: `i${index}`, supportedModels: index % 2 === 0 ? ['even'] : ['odd'] }));
     let seed = 1;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const { pool } = createTestPool({ 'openai-custom': ids }, { strategy, random });
     pool.setDisabled('i0', true);
     const picked = await pickIds(pool, 'openai-custom', 'even', 500);

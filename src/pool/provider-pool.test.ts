@@ -12,7 +12,12 @@ describe('ProviderPool selection', () => {
 
   it('honours weights with weighted round-robin', async () => {
     const { pool } = createTestPool(
-      { 'openai-custom': [{ uuid: 'a', weight: 3 }, { uuid: 'b', weight: 1 }] },
+      {
+        'openai-custom': [
+          { uuid: 'a', weight: 3 },
+          { uuid: 'b', weight: 1 },
+        ],
+      },
       { strategy: 'weighted-round-robin' },
     );
     expect(count(await pickIds(pool, 'openai-custom', 'm', 40))).toEqual({ a: 30, b: 10 });
@@ -116,7 +121,12 @@ describe('ProviderPool passive health', () => {
     (await pool.acquire('claude-custom', 'x')).release({ kind: 'failure', error: upstreamError('network') });
     const error = await pool.acquire('claude-custom', 'x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ kind: 'upstream', status: 503, message: 'no healthy instance of claude-custom supports model x', detail: { retryAfterMs: 30_000 } });
+    expect(error).toMatchObject({
+      kind: 'upstream',
+      status: 503,
+      message: 'no healthy instance of claude-custom supports model x',
+      detail: { retryAfterMs: 30_000 },
+    });
   });
 
   it('OAuth refresh marks and probe results steer selection', async () => {

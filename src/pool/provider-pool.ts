@@ -143,11 +143,15 @@ export class ProviderPool implements HealthCheckTarget {
   }
 
   #wait(instance: PoolInstance, group: string, model: string, exclude: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<Lease> {
-    return this.#queues.wait(instance.id, { group, model, exclude }, {
-      timeoutMs: this.#options.queueTimeoutMs ?? 60_000,
-      signal,
-      onTimeout: () => createSaturatedError(group, model, this.#retryAfterBusy(this.instances(group)), true),
-    });
+    return this.#queues.wait(
+      instance.id,
+      { group, model, exclude },
+      {
+        timeoutMs: this.#options.queueTimeoutMs ?? 60_000,
+        signal,
+        onTimeout: () => createSaturatedError(group, model, this.#retryAfterBusy(this.instances(group)), true),
+      },
+    );
   }
 
   /**
@@ -338,7 +342,12 @@ export class ProviderPool implements HealthCheckTarget {
   /** Health summary like the original's /provider_health, for one group or all. Never includes credentials. */
   summary(group?: string): PoolSummary {
     const instances = group === undefined ? this.allInstances() : this.instances(group);
-    return summarizeInstances(instances, (id) => this.#store.get(id), (id) => this.#queues.length(id), this.#now());
+    return summarizeInstances(
+      instances,
+      (id) => this.#store.get(id),
+      (id) => this.#queues.length(id),
+      this.#now(),
+    );
   }
 
   /** Admin: disabled true/false overrides the file; undefined follows the file again. */

@@ -46,9 +46,7 @@ export interface InstanceState {
 export type CounterField = 'inFlight' | 'usageCount' | 'errorCount' | 'consecutiveErrors' | 'refreshCount';
 
 /** Fields whose change can make an instance eligible or ineligible for selection. */
-export const ELIGIBILITY_FIELDS: readonly (keyof InstanceState)[] = [
-  'healthy', 'disabled', 'needsRefresh', 'cooldownUntil', 'modelCooldowns', 'quotaOutUntil',
-];
+export const ELIGIBILITY_FIELDS: readonly (keyof InstanceState)[] = ['healthy', 'disabled', 'needsRefresh', 'cooldownUntil', 'modelCooldowns', 'quotaOutUntil'];
 
 export function createInitialState(overrides: Partial<InstanceState> = {}): InstanceState {
   return {

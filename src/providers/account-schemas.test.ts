@@ -69,13 +69,21 @@ describe('provider account schemas', () => {
   });
 
   it('reads digit strings as numbers and fills defaults, replacing the hand-written parsing', () => {
-    expect(readKiroSettings({ KIRO_REFRESH_SKEW_SECONDS: '60', KIRO_OAUTH_CREDS_BASE64: 'e30=' })).toMatchObject({ refreshSkewMs: 60_000, clientVersion: '0.11.63', credsFilePath: undefined });
+    expect(readKiroSettings({ KIRO_REFRESH_SKEW_SECONDS: '60', KIRO_OAUTH_CREDS_BASE64: 'e30=' })).toMatchObject({
+      refreshSkewMs: 60_000,
+      clientVersion: '0.11.63',
+      credsFilePath: undefined,
+    });
     expect(readQwenSettings({ QWEN_REFRESH_SKEW_MS: 1000 }, '/work')).toMatchObject({ refreshSkewMs: 1000, oauthBaseUrl: 'https://chat.qwen.ai' });
   });
 
   it('fails to read an account whose settings bypassed the loaders, naming the field and blaming the account', () => {
     expect(() => readKiroSettings({ KIRO_REFRESH_SKEW_SECONDS: 'soon' })).toThrow(
-      expect.objectContaining({ code: 'account_settings_invalid', kind: 'auth', message: expect.stringContaining('KIRO_REFRESH_SKEW_SECONDS: expected a whole number') }),
+      expect.objectContaining({
+        code: 'account_settings_invalid',
+        kind: 'auth',
+        message: expect.stringContaining('KIRO_REFRESH_SKEW_SECONDS: expected a whole number'),
+      }),
     );
   });
 

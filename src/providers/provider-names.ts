@@ -18,9 +18,7 @@ const ORIGINAL_PROVIDER_TYPES = [
 
 export const IMPLEMENTED_PROVIDER_TYPES: readonly string[] = [...PROVIDER_ADAPTERS.keys()];
 
-export const NOT_IMPLEMENTED_PROVIDER_TYPES: readonly string[] = ORIGINAL_PROVIDER_TYPES.filter(
-  (type) => !PROVIDER_ADAPTERS.has(type),
-);
+export const NOT_IMPLEMENTED_PROVIDER_TYPES: readonly string[] = ORIGINAL_PROVIDER_TYPES.filter((type) => !PROVIDER_ADAPTERS.has(type));
 
 /** The pseudo provider that routes by a `NAME:model` prefix only. */
 export const AUTO_PROVIDER = 'auto';

@@ -19,7 +19,11 @@ export interface ProviderDescription {
 export function describeProviders(adapters: ReadonlyMap<string, ProviderAdapter>): ProviderDescription[] {
   return [...adapters.values()].map((adapter) => {
     // Output side: pipes show their target type and defaults are listed; no field is required (config.json may supply it).
-    const { required: _required, additionalProperties: _closed, ...accountSchema } = z.toJSONSchema(adapter.accountSchema, {
+    const {
+      required: _required,
+      additionalProperties: _closed,
+      ...accountSchema
+    } = z.toJSONSchema(adapter.accountSchema, {
       io: 'output',
       unrepresentable: 'any',
     }) as Record<string, unknown>;

@@ -82,7 +82,12 @@ export class QuotaService {
     }
     const seen = this.fromHeaders.get(item.uuid);
     if (seen) {
-      return { ...base, source: 'headers', readAt: new Date(seen.readAt).toISOString(), quota: { windows: rateLimitWindows(seen.headers), headers: seen.headers } };
+      return {
+        ...base,
+        source: 'headers',
+        readAt: new Date(seen.readAt).toISOString(),
+        quota: { windows: rateLimitWindows(seen.headers), headers: seen.headers },
+      };
     }
     return { ...base, source: 'none', readAt: null, quota: null };
   }

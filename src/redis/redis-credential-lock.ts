@@ -53,14 +53,17 @@ export class RedisCredentialLock implements CredentialLock {
       logger.warn({ lock: key }, 'oauth refresh without the cross-process lock (redis away or the holder is stuck)');
       return task();
     }
-    const renewal = setInterval(() => {
-      RENEW_SCRIPT.run(connection.client, [name], [token, ttlMs]).then(
-        (renewed) => {
-          if (Number(renewed) === 0) logger.warn({ lock: key }, 'oauth refresh lock expired before the refresh ended');
-        },
-        () => undefined,
-      );
-    }, Math.floor(ttlMs / 3));
+    const renewal = setInterval(
+      () => {
+        RENEW_SCRIPT.run(connection.client, [name], [token, ttlMs]).then(
+          (renewed) => {
+            if (Number(renewed) === 0) logger.warn({ lock: key }, 'oauth refresh lock expired before the refresh ended');
+          },
+          () => undefined,
+        );
+      },
+      Math.floor(ttlMs / 3),
+    );
     renewal.unref();
     try {
       return await task();

@@ -188,13 +188,21 @@ export class RedisSharedSlots implements SharedSlots {
     try {
       const shared = [...this.#held].filter(([, held]) => held.shared);
       if (shared.length > 0) {
-        await RENEW_SCRIPT.run(client, shared.map(([, held]) => this.#key(held.id)), [this.#options.leaseTtlMs, ...shared.map(([token]) => token)]);
+        await RENEW_SCRIPT.run(
+          client,
+          shared.map(([, held]) => this.#key(held.id)),
+          [this.#options.leaseTtlMs, ...shared.map(([token]) => token)],
+        );
       }
       const full = recountAll
         ? [...this.#limits.keys()]
         : [...this.#counts].filter(([id, count]) => count >= (this.#limits.get(id) ?? Number.POSITIVE_INFINITY)).map(([id]) => id);
       if (full.length === 0) return;
-      const counts = (await COUNT_SCRIPT.run(client, full.map((id) => this.#key(id)), [])) as number[];
+      const counts = (await COUNT_SCRIPT.run(
+        client,
+        full.map((id) => this.#key(id)),
+        [],
+      )) as number[];
       full.forEach((id, index) => {
         const count = Number(counts[index] ?? 0);
         this.#counts.set(id, count);

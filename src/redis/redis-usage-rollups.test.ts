@@ -111,16 +111,18 @@ describe('RedisUsageRollups (real redis-server, real SQLite)', { timeout: 60_000
     await other.append([record(now - 500), record(now - 700, { status: 500, errorClass: 'upstream_5xx', costUsd: null, instance: 'b' })]);
     const query = { from: now - DAY, to: now + 60_000, groupBy: ['instance' as const] };
     for (const store of [first, sibling, other]) {
-      await eventually(async () => {
-        const rows = await store.aggregate(query);
-        const byInstance = Object.fromEntries(rows.map((row) => [row.instance, row]));
-        return byInstance.a?.requests === 3 && byInstance.b?.requests === 2;
-      }, 5000, 'the totals of both machines');
+      await eventually(
+        async () => {
+          const rows = await store.aggregate(query);
+          const byInstance = Object.fromEntries(rows.map((row) => [row.instance, row]));
+          return byInstance.a?.requests === 3 && byInstance.b?.requests === 2;
+        },
+        5000,
+        'the totals of both machines',
+      );
     }
     const rows = await other.aggregate({ ...query, groupBy: [] });
-    expect(rows).toEqual([
-      expect.objectContaining({ requests: 5, errors: 1, inputTokens: 50, outputTokens: 25, costUsd: 1, unpricedRequests: 1 }),
-    ]);
+    expect(rows).toEqual([expect.objectContaining({ requests: 5, errors: 1, inputTokens: 50, outputTokens: 25, costUsd: 1, unpricedRequests: 1 })]);
     // A range from 1970 reads only what can still be there.
     expect(await other.aggregate({ from: 0, to: now + 60_000, groupBy: [] })).toEqual([expect.objectContaining({ requests: 5 })]);
     // Raw records stay with each machine.
@@ -140,7 +142,11 @@ describe('RedisUsageRollups (real redis-server, real SQLite)', { timeout: 60_000
     expect(await first.aggregate({ from: now - HOUR, to: now + 60_000, groupBy: [] })).toEqual([expect.objectContaining({ requests: 1 })]);
     // Redis comes back empty (no persistence here): what was sent before is gone, what waited arrives.
     await redis.restart();
-    await eventually(async () => (await first.aggregate({ from: now - HOUR, to: now + 60_000, groupBy: [] }))[0]?.requests === 3, 10_000, 'the sums that waited');
+    await eventually(
+      async () => (await first.aggregate({ from: now - HOUR, to: now + 60_000, groupBy: [] }))[0]?.requests === 3,
+      10_000,
+      'the sums that waited',
+    );
     // Its own three (SQLite) and the first one's.
     expect((await other.aggregate({ from: now - HOUR, to: now + 60_000, groupBy: [] }))[0]?.requests).toBe(4);
   });

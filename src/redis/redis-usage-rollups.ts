@@ -25,7 +25,17 @@ const TIER_MS: Record<Tier, number> = { minute: 60_000, hour: 3_600_000, day: 86
 export const MINUTE_KEEP_MS = 2 * TIER_MS.day;
 
 /** The sums of a row, in field order; `costUsd` is the only fraction (HINCRBYFLOAT). */
-const SUMS = ['requests', 'errors', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costUsd', 'unpricedRequests'] as const;
+const SUMS = [
+  'requests',
+  'errors',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'costUsd',
+  'unpricedRequests',
+] as const;
 type SumName = (typeof SUMS)[number];
 /** Separates the parts of a hash field (never in an id, a model name or a key id). */
 const SEP = '\u001f';

@@ -26,8 +26,17 @@ export const ROUTINE_FIELDS: ReadonlySet<string> = new Set(['usageCount', 'lastU
 
 const BOOLEAN_FIELDS = new Set(['healthy', 'needsRefresh']);
 const NUMBER_FIELDS = new Set([
-  'refreshCount', 'consecutiveErrors', 'cooldownUntil', 'quotaOutUntil', 'lastUsedAt', 'lastSuccessAt',
-  'lastHealthCheckAt', 'usageCount', 'errorCount', 'latencyEwmaMs', 'firstByteEwmaMs',
+  'refreshCount',
+  'consecutiveErrors',
+  'cooldownUntil',
+  'quotaOutUntil',
+  'lastUsedAt',
+  'lastSuccessAt',
+  'lastHealthCheckAt',
+  'usageCount',
+  'errorCount',
+  'latencyEwmaMs',
+  'firstByteEwmaMs',
 ]);
 
 /** One field's value as stored: JSON, with absent optional fields as `null`; counters as integers (HINCRBY needs them). */
@@ -57,7 +66,12 @@ export function decodeField(field: string, text: string): { value: unknown } | u
     case 'lastError': {
       if (value === null) return { value: undefined };
       const error = value as Record<string, unknown>;
-      const fits = typeof error === 'object' && typeof error.message === 'string' && typeof error.kind === 'string' && typeof error.status === 'number' && typeof error.at === 'number';
+      const fits =
+        typeof error === 'object' &&
+        typeof error.message === 'string' &&
+        typeof error.kind === 'string' &&
+        typeof error.status === 'number' &&
+        typeof error.at === 'number';
       return fits ? { value: { message: error.message, kind: error.kind, status: error.status, at: error.at } } : undefined;
     }
     default:

@@ -51,15 +51,19 @@ export async function writeRecord(
   const set: Record<string, string> = {};
   for (const [field, value] of Object.entries(pending.set)) set[field] = encodeField(field, value);
   const timed = pending.timed ? encodeTimed(state) : undefined;
-  const answer = await APPLY_SCRIPT.run(client, [keys.state(id), keys.timed(id)], [
-    pending.announce ? keys.channel : '',
-    origin,
-    id,
-    JSON.stringify(set),
-    JSON.stringify(pending.add),
-    timed === undefined ? '' : JSON.stringify(timed.fields),
-    timed?.until ?? 0,
-  ]);
+  const answer = await APPLY_SCRIPT.run(
+    client,
+    [keys.state(id), keys.timed(id)],
+    [
+      pending.announce ? keys.channel : '',
+      origin,
+      id,
+      JSON.stringify(set),
+      JSON.stringify(pending.add),
+      timed === undefined ? '' : JSON.stringify(timed.fields),
+      timed?.until ?? 0,
+    ],
+  );
   return answer === MISSING ? MISSING : (JSON.parse(String(answer)) as Record<string, string>);
 }
 
@@ -70,12 +74,16 @@ export async function writeRecord(
  */
 export async function seedRecord(client: Redis, keys: RedisStateKeys, id: string, committed: InstanceState, restore: boolean): Promise<Record<string, string>> {
   const timed = encodeTimed(committed);
-  const answer = (await SEED_SCRIPT.run(client, [keys.state(id), keys.timed(id)], [
-    JSON.stringify(encodePersisted(committed)),
-    JSON.stringify(timed.fields),
-    timed.until,
-    restore ? JSON.stringify(Object.fromEntries(GROWING_COUNTERS.map((field) => [field, committed[field]]))) : '',
-  ])) as [string[], string[]];
+  const answer = (await SEED_SCRIPT.run(
+    client,
+    [keys.state(id), keys.timed(id)],
+    [
+      JSON.stringify(encodePersisted(committed)),
+      JSON.stringify(timed.fields),
+      timed.until,
+      restore ? JSON.stringify(Object.fromEntries(GROWING_COUNTERS.map((field) => [field, committed[field]]))) : '',
+    ],
+  )) as [string[], string[]];
   return { ...pairsToRecord(answer[0]), ...pairsToRecord(answer[1]) };
 }
 

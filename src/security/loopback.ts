@@ -7,13 +7,7 @@ const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** `localhost`, `*.localhost`, `127.x.x.x`, `::1` (bare or in brackets). Expects lower case. */
 export function isLoopbackHostname(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '::1' ||
-    hostname === '[::1]' ||
-    hostname.endsWith('.localhost') ||
-    IPV4_LOOPBACK.test(hostname)
-  );
+  return hostname === 'localhost' || hostname === '::1' || hostname === '[::1]' || hostname.endsWith('.localhost') || IPV4_LOOPBACK.test(hostname);
 }
 
 /** Whether a listen address (HOST) is on loopback only. */

@@ -3,7 +3,10 @@ import { maskSecrets } from './mask-secrets.js';
 
 describe('maskSecrets', () => {
   it.each([
-    ['Incorrect API key provided: sk-proj-abcdefghijklmnop1234. You can find your API key at ...', 'Incorrect API key provided: sk-proj-***1234. You can find your API key at ...'],
+    [
+      'Incorrect API key provided: sk-proj-abcdefghijklmnop1234. You can find your API key at ...',
+      'Incorrect API key provided: sk-proj-***1234. You can find your API key at ...',
+    ],
     ['bad key sk-mock-openai', 'bad key sk-***'],
     ['API key not valid: AIzaSyA1234567890abcdefghijk', 'API key not valid: AIza***hijk'],
     ['token ya29.a0AfH6SMBxyzxyzxyzxyz rejected', 'token ya29.***zxyz rejected'],
@@ -13,7 +16,10 @@ describe('maskSecrets', () => {
     ['header Authorization: Bearer abc.def.ghi-123', 'header Authorization: Bearer ***'],
     ['{"error":"invalid_grant","refresh_token":"r-123456"}', '{"error":"invalid_grant","refresh_token":"***"}'],
     ['{"accessToken":"aoaAAAAAGh1234567"}', '{"accessToken":"***"}'],
-    ['GET https://generativelanguage.googleapis.com/v1beta/models?key=secret-value&alt=sse', 'GET https://generativelanguage.googleapis.com/v1beta/models?key=***&alt=sse'],
+    [
+      'GET https://generativelanguage.googleapis.com/v1beta/models?key=secret-value&alt=sse',
+      'GET https://generativelanguage.googleapis.com/v1beta/models?key=***&alt=sse',
+    ],
     ['id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-nat_ure', 'id ***'],
   ])('masks %s', (input, expected) => expect(maskSecrets(input)).toBe(expected));
 

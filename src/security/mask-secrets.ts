@@ -31,6 +31,8 @@ export function maskSecrets(text: string): string {
     .replace(AUTH_SCHEME, `$1 ${MASK}`)
     .replace(JWT, MASK)
     .replace(PREFIXED_KEY, (_match, prefix: string, rest: string) => `${prefix}${MASK}${rest.length >= 16 ? rest.slice(-4) : ''}`)
-    .replace(NAMED_SECRET, (match, name: string, value: string) => (value.startsWith(MASK) || value === 'Bearer' || value === 'Basic' ? match : `${name}${MASK}`))
+    .replace(NAMED_SECRET, (match, name: string, value: string) =>
+      value.startsWith(MASK) || value === 'Bearer' || value === 'Basic' ? match : `${name}${MASK}`,
+    )
     .replace(KEY_PARAMETER, `$1${MASK}`);
 }

@@ -43,11 +43,16 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
       reply.header('vary', 'Origin');
     }
     if (hasNonJsonBody(headers)) {
-      return new GatewayError('unsupported_media_type', 'invalid_request', 'Unsupported content-type: the request body must be JSON (content-type: application/json).', {
-        status: 415,
-        scope: 'request',
-        param: 'content-type',
-      });
+      return new GatewayError(
+        'unsupported_media_type',
+        'invalid_request',
+        'Unsupported content-type: the request body must be JSON (content-type: application/json).',
+        {
+          status: 415,
+          scope: 'request',
+          param: 'content-type',
+        },
+      );
     }
     return undefined;
   };

@@ -4,7 +4,6 @@ import { abortOnClientClose, headerText } from './handle-generation.js';
 import type { ProtocolRoutesOptions } from './openai-routes.js';
 import { sendError } from './send-error.js';
 
-
 /** Routes that belong to no single protocol: health, the HEAD probe, model lists. */
 export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate, browserHome }) => {
   app.head('/', async (_request, reply) => reply.code(200).send());
@@ -30,7 +29,10 @@ export const commonRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (ap
         headerProvider: headerText(request.headers['model-provider']),
         signal: abortOnClientClose(reply),
       });
-      return encodeModelList(protocol, models.map((model) => ({ id: model.id, ownedBy: model.ownedBy })));
+      return encodeModelList(
+        protocol,
+        models.map((model) => ({ id: model.id, ownedBy: model.ownedBy })),
+      );
     } catch (error) {
       return sendError(reply, protocol, error);
     }

@@ -43,7 +43,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    genReqId: () => `${bootId}-${(requestCounter += 1).toString(36)}`,
+    genReqId: () => `${bootId}-${((requestCounter += 1)).toString(36)}`,
     // No child logger per request (fastify's default builds one for every request): the few log calls
     // made with request.log name the request id themselves.
     childLoggerFactory: (logger) => logger,
@@ -71,7 +71,16 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       const log = request.gatewayLog;
       if (log.protocol !== undefined && accounting) {
         const { headers, query } = request;
-        accounting.observe({ requestId: request.id, log, status: reply.raw.statusCode, aborted: !reply.raw.writableFinished, startedAt, endedAt: performance.now(), headers, query });
+        accounting.observe({
+          requestId: request.id,
+          log,
+          status: reply.raw.statusCode,
+          aborted: !reply.raw.writableFinished,
+          startedAt,
+          endedAt: performance.now(),
+          headers,
+          query,
+        });
       }
       requestLog.info(
         {

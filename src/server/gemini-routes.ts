@@ -35,7 +35,10 @@ export const geminiRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (ap
     if (action === 'countTokens') {
       const body = requireJsonObject(request.body);
       // countTokens may wrap a whole generateContent request, or send contents alone.
-      const inner = typeof body.generateContentRequest === 'object' && body.generateContentRequest !== null ? (body.generateContentRequest as Record<string, unknown>) : body;
+      const inner =
+        typeof body.generateContentRequest === 'object' && body.generateContentRequest !== null
+          ? (body.generateContentRequest as Record<string, unknown>)
+          : body;
       return { totalTokens: estimateInputTokens(getCodec('gemini').decodeRequest(inner, { model, stream: false })) };
     }
     const stream = action === 'streamGenerateContent';
@@ -55,6 +58,9 @@ export const geminiRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (ap
       headerProvider: headerText(request.headers['model-provider']),
       signal: abortOnClientClose(reply),
     });
-    return encodeModelList('gemini', models.map((model) => ({ id: model.id, ownedBy: model.ownedBy })));
+    return encodeModelList(
+      'gemini',
+      models.map((model) => ({ id: model.id, ownedBy: model.ownedBy })),
+    );
   });
 };

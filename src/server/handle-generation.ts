@@ -26,7 +26,7 @@ export async function handleGeneration(
   protocol: ProtocolId,
   renderErrorEvent: (error: GatewayError) => string,
   overrides: { model?: string; stream?: boolean; streamFormat?: 'sse' | 'json-array' } = {},
-): Promise<FastifyReply | void> {
+): Promise<unknown> {
   const json = requireRawJsonObject(request.body);
   const bodyModel = overrides.model === undefined ? json.get('model') : undefined;
   const model = overrides.model ?? (typeof bodyModel === 'string' ? bodyModel : undefined);

@@ -9,5 +9,7 @@ import { renderOpenAiStreamError } from './stream-error-events.js';
 export const responsesRoutes: FastifyPluginAsync<ProtocolRoutesOptions> = async (app, { gateway, authenticate }) => {
   app.setErrorHandler((error, _request, reply) => sendError(reply, 'openai-responses', error));
   app.addHook('onRequest', async (request) => authenticate(request));
-  app.post('/v1/responses', { config: RAW_JSON_BODY }, (request, reply) => handleGeneration(request, reply, gateway, 'openai-responses', renderOpenAiStreamError));
+  app.post('/v1/responses', { config: RAW_JSON_BODY }, (request, reply) =>
+    handleGeneration(request, reply, gateway, 'openai-responses', renderOpenAiStreamError),
+  );
 };

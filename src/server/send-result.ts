@@ -40,7 +40,11 @@ export async function sendStream(
   const response = reply.raw;
   const log = reply.request.gatewayLog;
   reply.hijack();
-  const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, 'x-aiclient-provider': headerSafe(result.provider) };
+  const headers: Record<string, string> = {
+    ...(reply.getHeaders() as Record<string, string>),
+    ...SSE_HEADERS,
+    'x-aiclient-provider': headerSafe(result.provider),
+  };
   if (result.contentType) headers['content-type'] = result.contentType;
   if (log.instanceId) headers['x-aiclient-instance'] = headerSafe(log.instanceId);
   try {

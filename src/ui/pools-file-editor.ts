@@ -154,9 +154,13 @@ export class PoolsFileEditor {
     try {
       document = JSON.parse(text);
     } catch {
-      throw new GatewayError('pools_file_invalid', 'invalid_request', `The pools file ${this.#options.filePath} is not valid JSON: fix it by hand first`, { status: 409, scope: 'request' });
+      throw new GatewayError('pools_file_invalid', 'invalid_request', `The pools file ${this.#options.filePath} is not valid JSON: fix it by hand first`, {
+        status: 409,
+        scope: 'request',
+      });
     }
-    if (!isObject(document)) throw new GatewayError('pools_file_invalid', 'invalid_request', 'The pools file does not hold a JSON object', { status: 409, scope: 'request' });
+    if (!isObject(document))
+      throw new GatewayError('pools_file_invalid', 'invalid_request', 'The pools file does not hold a JSON object', { status: 409, scope: 'request' });
     return { document, exists: true };
   }
 

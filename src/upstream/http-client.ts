@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { GatewayError } from '../errors/gateway-error.js';
 import { createDirectDispatcher, createProxyDispatcher, type DispatcherOptions } from './proxy/proxy-dispatcher.js';
 import { clientClosedError, errorCodeOf, toTransportError } from './transport-error.js';
 import { sendRequest } from './undici-agent.js';

@@ -43,7 +43,10 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new GatewayError('upstream_invalid_json', 'upstream', `${this.providerType} upstream answered with invalid JSON`, { status: 502, scope: 'account' });
+      throw new GatewayError('upstream_invalid_json', 'upstream', `${this.providerType} upstream answered with invalid JSON`, {
+        status: 502,
+        scope: 'account',
+      });
     }
   }
 

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createUpstreamError, parseDurationMs, parseRetryAfterHeader } from './upstream-error.js';
 
 describe('parseDurationMs', () => {
-  it.each([['30s', 30_000], ['1.5s', 1500], ['500ms', 500], ['1m30s', 90_000], ['2', 2000], ['soon', undefined], ['3x', undefined]])(
-    '%s is %s ms',
-    (text, ms) => expect(parseDurationMs(text)).toBe(ms),
-  );
+  it.each([
+    ['30s', 30_000],
+    ['1.5s', 1500],
+    ['500ms', 500],
+    ['1m30s', 90_000],
+    ['2', 2000],
+    ['soon', undefined],
+    ['3x', undefined],
+  ])('%s is %s ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 });
 
 describe('parseRetryAfterHeader', () => {
@@ -17,8 +22,13 @@ describe('parseRetryAfterHeader', () => {
 });
 
 describe('createUpstreamError', () => {
-  it('keeps an OpenAI error\'s message, type and code', () => {
-    const error = createUpstreamError(401, {}, '{"error":{"message":"Incorrect API key","type":"invalid_request_error","code":"invalid_api_key"}}', 'openai-custom');
+  it("keeps an OpenAI error's message, type and code", () => {
+    const error = createUpstreamError(
+      401,
+      {},
+      '{"error":{"message":"Incorrect API key","type":"invalid_request_error","code":"invalid_api_key"}}',
+      'openai-custom',
+    );
     expect(error).toMatchObject({ status: 401, kind: 'auth', message: 'Incorrect API key' });
     expect(error.detail).toMatchObject({ upstreamType: 'invalid_request_error', upstreamCode: 'invalid_api_key', scope: 'account' });
   });
@@ -37,7 +47,7 @@ describe('createUpstreamError', () => {
     expect(claude.detail.upstreamType).toBe('overloaded_error');
   });
 
-  it('prefers the Retry-After header, and treats a plain 400 as the request\'s fault', () => {
+  it("prefers the Retry-After header, and treats a plain 400 as the request's fault", () => {
     expect(createUpstreamError(429, { 'retry-after': '7' }, '{"retry_after": 99}', 'x').detail.retryAfterMs).toBe(7000);
     expect(createUpstreamError(400, {}, 'bad', 'x')).toMatchObject({ kind: 'invalid_request', message: 'bad', detail: { scope: 'request' } });
     expect(createUpstreamError(502, {}, '', 'x').message).toBe('HTTP 502');

@@ -16,7 +16,10 @@ const PricesFile = z.record(z.string(), Price);
 export type PriceFunction = (model: string | null, tokens: TokenCounts) => number | undefined;
 
 function globToRegExp(glob: string): RegExp {
-  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const pattern = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${pattern}$`, 'i');
 }
 
@@ -60,7 +63,9 @@ export async function loadModelPrices(file: string): Promise<PriceFunction> {
   const result = PricesFile.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ConfigError(`MODEL_PRICES_FILE_PATH ${file}: ${issue?.path.join('.') || 'file'}: ${issue?.message ?? 'invalid'} (expected {"model or glob": {"input": USD per million, "output": ..., "cacheRead"?: ..., "cacheWrite"?: ...}})`);
+    throw new ConfigError(
+      `MODEL_PRICES_FILE_PATH ${file}: ${issue?.path.join('.') || 'file'}: ${issue?.message ?? 'invalid'} (expected {"model or glob": {"input": USD per million, "output": ..., "cacheRead"?: ..., "cacheWrite"?: ...}})`,
+    );
   }
   return createPriceFunction(result.data);
 }

@@ -76,7 +76,10 @@ describe('SqliteUsageStore', () => {
             cacheReadTokens: inRange.reduce((sum, entry) => sum + entry.cacheReadTokens, 0),
             unpricedRequests: inRange.filter((entry) => entry.costUsd === null).length,
           });
-          expect(row?.costUsd).toBeCloseTo(inRange.reduce((sum, entry) => sum + (entry.costUsd ?? 0), 0), 9);
+          expect(row?.costUsd).toBeCloseTo(
+            inRange.reduce((sum, entry) => sum + (entry.costUsd ?? 0), 0),
+            9,
+          );
         }
       }),
       { numRuns: 40 },

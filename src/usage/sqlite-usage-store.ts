@@ -9,7 +9,17 @@ import type { GroupField, RecentQuery, UsageQuery, UsageRow, UsageStore } from '
 
 type RollupTier = Exclude<Tier, 'raw'>;
 const ROLLUP_TIERS: readonly RollupTier[] = ['minute', 'hour', 'day'];
-const SUMS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced'] as const;
+const SUMS = [
+  'requests',
+  'errors',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'unpriced',
+] as const;
 
 interface RollupEntry {
   bucket: number;
@@ -212,7 +222,17 @@ export class SqliteUsageStore implements UsageStore {
         minutes.set(id, {
           bucket,
           values: [provider, instance, model, keyId],
-          sums: [1, error ? 1 : 0, record.inputTokens, record.outputTokens, record.cacheReadTokens, record.cacheWriteTokens, record.reasoningTokens, record.costUsd ?? 0, unpriced],
+          sums: [
+            1,
+            error ? 1 : 0,
+            record.inputTokens,
+            record.outputTokens,
+            record.cacheReadTokens,
+            record.cacheWriteTokens,
+            record.reasoningTokens,
+            record.costUsd ?? 0,
+            unpriced,
+          ],
         });
       }
     }

@@ -65,7 +65,9 @@ const recordArbitrary = fc
 const timeArbitrary = fc.oneof(
   fc.integer({ min: -DAY, max: SPAN + DAY }).map((offset) => START + offset),
   fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(0, 1, -1, 60_000, -60_000, 3_600_000)).map(([day, delta]) => Date.UTC(2026, 4, 10 + day) + delta),
-  fc.tuple(fc.integer({ min: 0, max: 6 * 24 }), fc.constantFrom(0, 1, -1, 60_000, -60_000)).map(([hour, delta]) => Date.UTC(2026, 4, 10) + hour * 3_600_000 + delta),
+  fc
+    .tuple(fc.integer({ min: 0, max: 6 * 24 }), fc.constantFrom(0, 1, -1, 60_000, -60_000))
+    .map(([hour, delta]) => Date.UTC(2026, 4, 10) + hour * 3_600_000 + delta),
 );
 
 const queryArbitrary = fc.record({
@@ -90,7 +92,18 @@ function expected(records: readonly UsageRecord[], query: UsageQuery): Map<strin
       else group[field] = record[field];
     }
     const id = JSON.stringify(query.groupBy.map((field) => group[field]));
-    const row = rows.get(id) ?? { ...group, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedRequests: 0 };
+    const row = rows.get(id) ?? {
+      ...group,
+      requests: 0,
+      errors: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+      unpricedRequests: 0,
+    };
     row.requests += 1;
     row.errors += isErrorRecord(record) ? 1 : 0;
     row.inputTokens += record.inputTokens;
@@ -134,43 +147,52 @@ describe('usage aggregates over every query shape', () => {
 
   it('equal the sums of the raw records, for any grouping and range, whichever rollup cut the plan reads', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(recordArbitrary, { maxLength: 150 }), fc.integer({ min: 1, max: 5 }), fc.array(queryArbitrary, { minLength: 1, maxLength: 6 }), async (records, batches, queries) => {
-        const store = await fill(nextFile(), records, batches);
-        try {
-          for (const { a, b, groupBy } of queries) {
-            const query = { from: Math.min(a, b), to: Math.max(a, b), groupBy: groupBy as GroupField[] };
-            expectSameRows(await store.aggregate(query), records, query);
+      fc.asyncProperty(
+        fc.array(recordArbitrary, { maxLength: 150 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(queryArbitrary, { minLength: 1, maxLength: 6 }),
+        async (records, batches, queries) => {
+          const store = await fill(nextFile(), records, batches);
+          try {
+            for (const { a, b, groupBy } of queries) {
+              const query = { from: Math.min(a, b), to: Math.max(a, b), groupBy: groupBy as GroupField[] };
+              expectSameRows(await store.aggregate(query), records, query);
+            }
+          } finally {
+            await store.close();
           }
-        } finally {
-          await store.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('are the same after a file written before the narrow rollups existed is migrated (backfilled from its full rollups)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(recordArbitrary, { minLength: 1, maxLength: 120 }), fc.array(queryArbitrary, { minLength: 1, maxLength: 6 }), async (records, queries) => {
-        const file = nextFile();
-        await (await fill(file, records, 3)).close();
-        // Turn the file back into a schema-1 file: only the full rollups.
-        const db = new Database(file);
-        for (const tier of ['hour', 'day']) db.exec(`DROP TABLE usage_${tier}_by_instance; DROP TABLE usage_${tier}_by_model_key;`);
-        db.pragma('user_version = 1');
-        db.close();
-        const readOnlyOld = new SqliteUsageStore(file, { readonly: true });
-        const migrated = new SqliteUsageStore(file);
-        stores.push(readOnlyOld, migrated);
-        for (const { a, b, groupBy } of queries) {
-          const query = { from: Math.min(a, b), to: Math.max(a, b), groupBy: groupBy as GroupField[] };
-          // A CLI reading a file its gateway has not migrated yet answers from the full rollups.
-          expectSameRows(await readOnlyOld.aggregate(query), records, query);
-          expectSameRows(await migrated.aggregate(query), records, query);
-        }
-        await readOnlyOld.close();
-        await migrated.close();
-      }),
+      fc.asyncProperty(
+        fc.array(recordArbitrary, { minLength: 1, maxLength: 120 }),
+        fc.array(queryArbitrary, { minLength: 1, maxLength: 6 }),
+        async (records, queries) => {
+          const file = nextFile();
+          await (await fill(file, records, 3)).close();
+          // Turn the file back into a schema-1 file: only the full rollups.
+          const db = new Database(file);
+          for (const tier of ['hour', 'day']) db.exec(`DROP TABLE usage_${tier}_by_instance; DROP TABLE usage_${tier}_by_model_key;`);
+          db.pragma('user_version = 1');
+          db.close();
+          const readOnlyOld = new SqliteUsageStore(file, { readonly: true });
+          const migrated = new SqliteUsageStore(file);
+          stores.push(readOnlyOld, migrated);
+          for (const { a, b, groupBy } of queries) {
+            const query = { from: Math.min(a, b), to: Math.max(a, b), groupBy: groupBy as GroupField[] };
+            // A CLI reading a file its gateway has not migrated yet answers from the full rollups.
+            expectSameRows(await readOnlyOld.aggregate(query), records, query);
+            expectSameRows(await migrated.aggregate(query), records, query);
+          }
+          await readOnlyOld.close();
+          await migrated.close();
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -9,7 +9,15 @@ function cell(value: unknown): string {
 export function usageRowsToCsv(rows: readonly UsageRow[], groupFields: readonly string[]): string {
   const columns = [
     ...groupFields,
-    'requests', 'errors', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costUsd', 'unpricedRequests',
+    'requests',
+    'errors',
+    'inputTokens',
+    'outputTokens',
+    'cacheReadTokens',
+    'cacheWriteTokens',
+    'reasoningTokens',
+    'costUsd',
+    'unpricedRequests',
   ];
   const lines = [columns.join(',')];
   for (const row of rows) lines.push(columns.map((column) => cell((row as unknown as Record<string, unknown>)[column])).join(','));

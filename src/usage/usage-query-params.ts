@@ -29,7 +29,8 @@ export function parseUsageQuery(query: Record<string, unknown>, now: number): Us
   for (const part of (single(query, 'groupBy') ?? '').split(',')) {
     const field = part.trim();
     if (field === '') continue;
-    if (!(GROUP_FIELDS as readonly string[]).includes(field)) throw badParameter('groupBy', `unknown field ${JSON.stringify(field.slice(0, 40))} (use ${GROUP_FIELDS.join(', ')})`);
+    if (!(GROUP_FIELDS as readonly string[]).includes(field))
+      throw badParameter('groupBy', `unknown field ${JSON.stringify(field.slice(0, 40))} (use ${GROUP_FIELDS.join(', ')})`);
     if (!groupBy.includes(field as GroupField)) groupBy.push(field as GroupField);
   }
   const format = single(query, 'format') ?? 'json';

@@ -41,7 +41,9 @@ export async function wireAccounting(options: {
   const consumers: OutcomeConsumer[] = [];
   if (config.USAGE_ENABLED) {
     const { createUsageConsumer } = await import('./usage-consumer.js');
-    consumers.push(await createUsageConsumer({ file: config.USAGE_DB_PATH, retentionDays: config.USAGE_RETENTION_DAYS, logger, shareUsage: options.shareUsage }));
+    consumers.push(
+      await createUsageConsumer({ file: config.USAGE_DB_PATH, retentionDays: config.USAGE_RETENTION_DAYS, logger, shareUsage: options.shareUsage }),
+    );
   }
   if (config.METRICS_ENABLED) {
     const { createMetricsConsumer } = await import('../metrics/metrics-consumer.js');

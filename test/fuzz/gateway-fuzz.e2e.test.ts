@@ -28,7 +28,8 @@ const CASES = Number(process.env.FUZZ_CASES ?? 2100);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
 const CONCURRENCY = 4;
 const ANSWER_WITHIN_MS = 5000;
-const EXCEPTION_TEXT = /TypeError|ReferenceError|RangeError|SyntaxError|Cannot read propert|is not a function|is not iterable|undefined is not|\n\s+at .+[(:]\d+|internal_error|Internal gateway error/;
+const EXCEPTION_TEXT =
+  /TypeError|ReferenceError|RangeError|SyntaxError|Cannot read propert|is not a function|is not iterable|undefined is not|\n\s+at .+[(:]\d+|internal_error|Internal gateway error/;
 
 type Protocol = 'chat' | 'responses' | 'claude' | 'count_tokens' | 'gemini';
 type Backend = 'openai-custom' | 'claude-custom' | 'gemini-cli-oauth';
@@ -61,18 +62,48 @@ const PATHS: Record<Exclude<Protocol, 'gemini'>, string> = {
 };
 
 /** A model name with escapes: valid, double-encoded, malformed, or with path characters. */
-const modelNameArb = fc.oneof(
-  fc.constantFrom('gemini-2.5-flash', 'gpt%25E0', '%E0%A4%A', '%', '%%', 'a%2Fb', 'a%3Ab', 'claude-custom:m', 'openai-custom%3Am', '..%2F..', '%00', 'm%20x', '%C0%AF', 'x'.repeat(300)),
-  fc
-    .array(fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 6 }), fc.constantFrom('%', '%2', '%25', '%E0', '%zz', '%3A', ':', '%2F', 'é', '\u{1F600}')), { maxLength: 6 })
-    .map((pieces) => pieces.join('')),
-).map((name) => name.replace(/[?#/\\]/g, (char) => encodeURIComponent(char)));
+const modelNameArb = fc
+  .oneof(
+    fc.constantFrom(
+      'gemini-2.5-flash',
+      'gpt%25E0',
+      '%E0%A4%A',
+      '%',
+      '%%',
+      'a%2Fb',
+      'a%3Ab',
+      'claude-custom:m',
+      'openai-custom%3Am',
+      '..%2F..',
+      '%00',
+      'm%20x',
+      '%C0%AF',
+      'x'.repeat(300),
+    ),
+    fc
+      .array(
+        fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 6 }), fc.constantFrom('%', '%2', '%25', '%E0', '%zz', '%3A', ':', '%2F', 'é', '\u{1F600}')),
+        { maxLength: 6 },
+      )
+      .map((pieces) => pieces.join('')),
+  )
+  .map((name) => name.replace(/[?#/\\]/g, (char) => encodeURIComponent(char)));
 
 const headerValueArb = fc.string({ unit: 'grapheme-ascii', maxLength: 30 });
 const headersArb = fc.record(
   {
-    'model-provider': fc.oneof(fc.constantFrom('openai-custom', 'claude-custom', 'gemini-cli-oauth', 'openai-qwen-oauth', 'claude-kiro-oauth', 'auto', 'AUTO', ''), headerValueArb),
-    'content-type': fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '*/*', ''),
+    'model-provider': fc.oneof(
+      fc.constantFrom('openai-custom', 'claude-custom', 'gemini-cli-oauth', 'openai-qwen-oauth', 'claude-kiro-oauth', 'auto', 'AUTO', ''),
+      headerValueArb,
+    ),
+    'content-type': fc.constantFrom(
+      'text/plain',
+      'application/json; charset=latin1',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '*/*',
+      '',
+    ),
     'anthropic-version': headerValueArb,
     'anthropic-beta': headerValueArb,
     'x-goog-api-client': headerValueArb,
@@ -98,11 +129,16 @@ const bodyArb = (protocol: Protocol): fc.Arbitrary<Body> =>
         .tuple(fc.constantFrom(...SEEDS[protocol]), fc.array(mutationArb, { minLength: 1, maxLength: 4 }))
         .map(([seed, mutations]): Body => ({ kind: 'json', value: mutate(seed as JsonValue, mutations) })),
     },
-    { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })).map((value): Body => ({ kind: 'json', value: value as JsonValue })) },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })).map((value): Body => ({ kind: 'json', value: value as JsonValue })),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value): Body => ({ kind: 'json', value: value as JsonValue })) },
     {
       weight: 1,
-      arbitrary: fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('', '{', '{"model":', 'null', '[]', '\u0000', '{"a":1}{"b":2}', '\uFEFF{}')).map((text): Body => ({ kind: 'raw', text })),
+      arbitrary: fc
+        .oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('', '{', '{"model":', 'null', '[]', '\u0000', '{"a":1}{"b":2}', '\uFEFF{}'))
+        .map((text): Body => ({ kind: 'raw', text })),
     },
   );
 
@@ -117,20 +153,18 @@ interface FuzzCase {
   readonly authHeader: 'bearer' | 'x-api-key' | 'x-goog-api-key';
 }
 
-const caseArb: fc.Arbitrary<FuzzCase> = fc
-  .tuple(fc.nat({ max: ROUTES.length - 1 }), fc.nat())
-  .chain(([route, backend]) =>
-    fc.record({
-      gateway: fc.constantFrom<'on' | 'off'>('on', 'off'),
-      route: fc.constant(route),
-      backend: fc.constant(backend),
-      model: modelNameArb,
-      query: queryArb,
-      headers: fc.oneof({ weight: 2, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: headersArb as fc.Arbitrary<Record<string, string>> }),
-      body: bodyArb(ROUTES[route]!.protocol),
-      authHeader: fc.constantFrom<FuzzCase['authHeader']>('bearer', 'x-api-key', 'x-goog-api-key'),
-    }),
-  );
+const caseArb: fc.Arbitrary<FuzzCase> = fc.tuple(fc.nat({ max: ROUTES.length - 1 }), fc.nat()).chain(([route, backend]) =>
+  fc.record({
+    gateway: fc.constantFrom<'on' | 'off'>('on', 'off'),
+    route: fc.constant(route),
+    backend: fc.constant(backend),
+    model: modelNameArb,
+    query: queryArb,
+    headers: fc.oneof({ weight: 2, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: headersArb as fc.Arbitrary<Record<string, string>> }),
+    body: bodyArb(ROUTES[route]!.protocol),
+    authHeader: fc.constantFrom<FuzzCase['authHeader']>('bearer', 'x-api-key', 'x-goog-api-key'),
+  }),
+);
 
 function requestOf(fuzz: FuzzCase): { path: string; init: RequestInit } {
   const route = ROUTES[fuzz.route]!;
@@ -229,7 +263,8 @@ describe('gateway fuzz', () => {
     const send = async (index: number): Promise<{ problem?: string; timedOut?: boolean }> => {
       const fuzz = cases[index]!;
       const { path: pathName, init } = requestOf(fuzz);
-      const describeCase = () => `case ${index} (${fuzz.gateway}) POST ${pathName} body=${String(init.body).slice(0, 300)}\n  headers=${JSON.stringify(init.headers)}\n  -> `;
+      const describeCase = () =>
+        `case ${index} (${fuzz.gateway}) POST ${pathName} body=${String(init.body).slice(0, 300)}\n  headers=${JSON.stringify(init.headers)}\n  -> `;
       try {
         const response = await fetch(`${gateways[fuzz.gateway].url}${pathName}`, { ...init, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
         const text = await response.text();
@@ -263,8 +298,17 @@ describe('gateway fuzz', () => {
     if (slow.length > 0) console.warn(`fuzz seed ${SEED}: ${slow.length} case(s) answered late among the others, then in time alone: ${slow.join(', ')}`);
     const cpu = process.cpuUsage(cpuAtStart);
     const seconds = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / 1e6).toFixed(1);
-    console.log(`fuzz seed ${SEED}: ${cases.length} cases, CPU ${seconds(cpu)} s (generating ${seconds(cpuForCases)} s), statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    if (process.env.FUZZ_DEBUG) console.log([...messages].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([m, n]) => `${n} ${m}`).join('\n'));
+    console.log(
+      `fuzz seed ${SEED}: ${cases.length} cases, CPU ${seconds(cpu)} s (generating ${seconds(cpuForCases)} s), statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    if (process.env.FUZZ_DEBUG)
+      console.log(
+        [...messages]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 40)
+          .map(([m, n]) => `${n} ${m}`)
+          .join('\n'),
+      );
     if (failures.length > 0) {
       console.error(`fuzz failed with FUZZ_SEED=${SEED}:\n${failures.join('\n')}`);
       throw new Error(`fuzz failed with FUZZ_SEED=${SEED} (reproduce: FUZZ_SEED=${SEED} npx vitest run test/fuzz)\n${failures.join('\n')}`);

@@ -18,7 +18,13 @@ export const chatSeeds: Json[] = [
     stop: ['END'],
     messages: [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: [{ type: 'text', text: 'What is here?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${IMAGE}`, detail: 'low' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is here?' },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${IMAGE}`, detail: 'low' } },
+        ],
+      },
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
       { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
       { role: 'user', content: 'And tomorrow?' },
@@ -40,7 +46,13 @@ export const responsesSeeds: Json[] = [
     reasoning: { effort: 'low', summary: 'auto' },
     input: [
       { role: 'developer', content: 'Use tools.' },
-      { role: 'user', content: [{ type: 'input_text', text: 'Look' }, { type: 'input_image', image_url: `data:image/png;base64,${IMAGE}` }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'Look' },
+          { type: 'input_image', image_url: `data:image/png;base64,${IMAGE}` },
+        ],
+      },
       { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: 'enc' },
       { type: 'function_call', call_id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' },
       { type: 'function_call_output', call_id: 'call_1', output: 'sunny' },
@@ -61,7 +73,13 @@ export const claudeSeeds: Json[] = [
     system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
     thinking: { type: 'enabled', budget_tokens: 1024 },
     messages: [
-      { role: 'user', content: [{ type: 'text', text: 'Look' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: IMAGE } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Look' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: IMAGE } },
+        ],
+      },
       {
         role: 'assistant',
         content: [

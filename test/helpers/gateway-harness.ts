@@ -24,10 +24,7 @@ export async function startGateway(
   const loaded = (await loadConfig(['--config', file, ...extraArgv], cwd)) as LoadedConfig & { kind: 'serve' };
   if (loaded.kind !== 'serve') throw new Error('expected a serve config');
   const logLines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
   const server = await startServer(loaded, { logger, cwd });
   return Object.assign(server, { cwd, logLines });
 }

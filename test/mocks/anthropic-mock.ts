@@ -5,8 +5,24 @@ import { sendJson, sendSse, startMockServer, type MockServer, type RecordedReque
 export const ANTHROPIC_MOCK_KEY = 'sk-ant-mock';
 
 const KNOWN_TOP_LEVEL_KEYS = new Set([
-  'model', 'messages', 'max_tokens', 'system', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'tools',
-  'tool_choice', 'metadata', 'thinking', 'output_config', 'context_management', 'service_tier', 'container', 'mcp_servers',
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'tools',
+  'tool_choice',
+  'metadata',
+  'thinking',
+  'output_config',
+  'context_management',
+  'service_tier',
+  'container',
+  'mcp_servers',
 ]);
 
 export function claudeEvent(type: string, data: Record<string, unknown>): string {
@@ -16,7 +32,16 @@ export function claudeEvent(type: string, data: Record<string, unknown>): string
 export function claudeTextStream(model: string, texts: readonly string[] = ['Hel', 'lo']): string[] {
   return [
     claudeEvent('message_start', {
-      message: { id: 'msg_1', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } },
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 5, output_tokens: 1 },
+      },
     }),
     claudeEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     claudeEvent('ping', {}),

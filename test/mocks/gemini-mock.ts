@@ -179,7 +179,10 @@ export async function startGeminiMock(options: GeminiMockOptions = {}): Promise<
     sendJson(response, 200, {
       name: 'operations/onboard-1',
       done: true,
-      response: { '@type': 'type.googleapis.com/google.internal.cloud.code.v1internal.OnboardUserResponse', cloudaicompanionProject: { id: ONBOARDED_PROJECT, name: 'p' } },
+      response: {
+        '@type': 'type.googleapis.com/google.internal.cloud.code.v1internal.OnboardUserResponse',
+        cloudaicompanionProject: { id: ONBOARDED_PROJECT, name: 'p' },
+      },
     });
   };
 
@@ -190,7 +193,8 @@ export async function startGeminiMock(options: GeminiMockOptions = {}): Promise<
       return sendJson(response, 400, { error: { code: 400, message: 'Invalid Code Assist envelope or client', status: 'INVALID_ARGUMENT' } });
     }
     if (!allowed.has(envelope.project)) return sendJson(response, 403, error403(envelope.project));
-    if (stream && request.query.get('alt') !== 'sse') return sendJson(response, 400, { error: { code: 400, message: 'alt=sse required', status: 'INVALID_ARGUMENT' } });
+    if (stream && request.query.get('alt') !== 'sse')
+      return sendJson(response, 400, { error: { code: 400, message: 'alt=sse required', status: 'INVALID_ARGUMENT' } });
     const scripted = generationQueue.shift() ?? options.generate;
     if (scripted) return scripted(request, response, envelope);
     if (!stream) return sendJson(response, 200, { response: HELLO_RESPONSE, traceId: 't1' });
@@ -204,7 +208,8 @@ export async function startGeminiMock(options: GeminiMockOptions = {}): Promise<
     if (request.path === '/tokeninfo') return sendJson(response, 200, { email: 'user@example.com', expires_in: 3500, scope: SCOPE });
     const token = bearer(request);
     if (!token || !accessTokens.has(token)) return sendJson(response, 401, ERROR_401);
-    if (!request.headers['x-goog-api-client']) return sendJson(response, 400, { error: { code: 400, message: 'missing x-goog-api-client', status: 'INVALID_ARGUMENT' } });
+    if (!request.headers['x-goog-api-client'])
+      return sendJson(response, 400, { error: { code: 400, message: 'missing x-goog-api-client', status: 'INVALID_ARGUMENT' } });
     switch (request.path) {
       case '/v1internal:loadCodeAssist':
         return handleLoad(response);
@@ -217,7 +222,9 @@ export async function startGeminiMock(options: GeminiMockOptions = {}): Promise<
       case '/v1internal:countTokens':
         return sendJson(response, 200, { totalTokens: 7 });
       case '/v1internal:retrieveUserQuota':
-        return sendJson(response, 200, { buckets: [{ modelId: 'gemini-2.5-flash', tokenType: 'REQUESTS', remainingFraction: 0.5, resetTime: '2030-01-01T00:00:00Z' }] });
+        return sendJson(response, 200, {
+          buckets: [{ modelId: 'gemini-2.5-flash', tokenType: 'REQUESTS', remainingFraction: 0.5, resetTime: '2030-01-01T00:00:00Z' }],
+        });
       default:
         return sendJson(response, 404, { error: { code: 404, message: `no route ${request.path}`, status: 'NOT_FOUND' } });
     }

@@ -80,11 +80,15 @@ export async function sendFrames(response: ServerResponse, frames: readonly Buff
   response.end();
 }
 
-export const framesHandler = (frames: readonly Buffer[], options?: { chunkSize?: number; pauseMs?: number }): MockHandler =>
-  (_request, response) => sendFrames(response, frames, options);
+export const framesHandler =
+  (frames: readonly Buffer[], options?: { chunkSize?: number; pauseMs?: number }): MockHandler =>
+  (_request, response) =>
+    sendFrames(response, frames, options);
 
-export const kiroErrorHandler = (status: number, message: string, headers: Record<string, string> = {}): MockHandler =>
-  (_request, response) => sendJson(response, status, { message, reason: null }, headers);
+export const kiroErrorHandler =
+  (status: number, message: string, headers: Record<string, string> = {}): MockHandler =>
+  (_request, response) =>
+    sendJson(response, status, { message, reason: null }, headers);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

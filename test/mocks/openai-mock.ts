@@ -65,7 +65,9 @@ async function handleOpenAi(
   const body = request.json<{ model: string; stream?: boolean; stream_options?: { include_usage?: boolean } }>();
   // What older OpenAI-compatible servers (and OpenAI before the option existed) answer to it.
   if (rejectStreamOptions && body.stream_options !== undefined) {
-    sendJson(response, 400, { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: null, code: null } });
+    sendJson(response, 400, {
+      error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: null, code: null },
+    });
     return;
   }
   // The reply names the mock, so tests can tell which upstream served a request.
@@ -76,7 +78,9 @@ async function handleOpenAi(
 
 /** `usage`: what the mock reports (non-streaming, and streaming when the request asks with include_usage). */
 /** `rejectStreamOptions`: answer a request carrying `stream_options` with 400, as servers without the option do. */
-export function startOpenAiMock(options: { key?: string; name?: string; usage?: Record<string, unknown>; rejectStreamOptions?: boolean } = {}): Promise<MockServer> {
+export function startOpenAiMock(
+  options: { key?: string; name?: string; usage?: Record<string, unknown>; rejectStreamOptions?: boolean } = {},
+): Promise<MockServer> {
   const key = options.key ?? OPENAI_MOCK_KEY;
   const name = options.name ?? 'openai-mock';
   const usage = options.usage ?? OPENAI_MOCK_USAGE;

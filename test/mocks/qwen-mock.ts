@@ -113,7 +113,11 @@ async function handleChat(state: QwenMockState, request: RecordedRequest, respon
   // The real service's answer to OpenAI's `developer` role (CLIProxyAPI #930).
   if (body.messages?.some((message) => message.role === 'developer')) {
     return sendJson(response, 400, {
-      error: { code: null, message: "developer is not one of ['system', 'assistant', 'user', 'tool', 'function'] - 'messages.['0].role'", type: 'invalid_request_error' },
+      error: {
+        code: null,
+        message: "developer is not one of ['system', 'assistant', 'user', 'tool', 'function'] - 'messages.['0].role'",
+        type: 'invalid_request_error',
+      },
     });
   }
   const tool = body.tools?.[0]?.function?.name;
@@ -132,7 +136,8 @@ async function handleChat(state: QwenMockState, request: RecordedRequest, respon
     return sendJson(response, 200, completion);
   }
   // Like DashScope: usage in a last chunk only when the request asks for it.
-  if (body.stream) return sendSse(response, openaiTextStream(body.model, ['Hello from ', 'qwen!'], body.stream_options?.include_usage ? QWEN_MOCK_USAGE : undefined));
+  if (body.stream)
+    return sendSse(response, openaiTextStream(body.model, ['Hello from ', 'qwen!'], body.stream_options?.include_usage ? QWEN_MOCK_USAGE : undefined));
   sendJson(response, 200, openaiCompletion(body.model, `Hello from qwen (${token})!`));
 }
 

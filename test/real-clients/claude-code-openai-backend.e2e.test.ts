@@ -33,7 +33,10 @@ function startToolUsingModel(): Promise<MockServer> {
             openaiChunk(body.model, {}, 'tool_calls'),
           ]
         : [
-            openaiChunk(body.model, { role: 'assistant', content: toolResult ? `The folder holds: ${JSON.stringify(toolResult.content)}` : 'Hello from the OpenAI backend!' }),
+            openaiChunk(body.model, {
+              role: 'assistant',
+              content: toolResult ? `The folder holds: ${JSON.stringify(toolResult.content)}` : 'Hello from the OpenAI backend!',
+            }),
             openaiChunk(body.model, {}, 'stop'),
           ];
     await sendSse(response, [...frames, 'data: [DONE]\n\n']);

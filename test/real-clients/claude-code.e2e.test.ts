@@ -20,7 +20,12 @@ describe('Claude Code through the gateway to claude-custom', () => {
   beforeAll(async () => {
     binary = await installClaudeCode(CLAUDE_CODE_VERSION);
     upstream = await startAnthropicMock();
-    gateway = await startGateway({ REQUIRED_API_KEY: 'gw-key', MODEL_PROVIDER: 'openai-custom,claude-custom', CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY, CLAUDE_BASE_URL: upstream.url });
+    gateway = await startGateway({
+      REQUIRED_API_KEY: 'gw-key',
+      MODEL_PROVIDER: 'openai-custom,claude-custom',
+      CLAUDE_API_KEY: ANTHROPIC_MOCK_KEY,
+      CLAUDE_BASE_URL: upstream.url,
+    });
   }, 300_000);
   afterAll(async () => {
     await gateway?.close(100);
@@ -29,20 +34,32 @@ describe('Claude Code through the gateway to claude-custom', () => {
 
   it.each([
     ['x-api-key, provider by path prefix', (url: string) => ({ ANTHROPIC_BASE_URL: `${url}/claude-custom`, ANTHROPIC_API_KEY: 'gw-key' })],
-    ['Bearer token, provider by model prefix', (url: string) => ({ ANTHROPIC_BASE_URL: url, ANTHROPIC_AUTH_TOKEN: 'gw-key', ANTHROPIC_MODEL: 'claude-custom:claude-sonnet-4-5', ANTHROPIC_SMALL_FAST_MODEL: 'claude-custom:claude-haiku-4-5' })],
-  ])('answers `claude -p` (%s)', async (_name, envFor) => {
-    const before = upstream.requests.length;
-    const result = await runClaude(binary, ['-p', 'say hi', '--output-format', 'json'], envFor(gateway.url));
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const output = JSON.parse(result.stdout) as { is_error: boolean; result: string };
-    expect(output.is_error).toBe(false);
-    expect(output.result).toContain('Hello from anthropic-mock!');
-    const calls = upstream.requests.slice(before);
-    expect(calls.length).toBeGreaterThan(0);
-    for (const call of calls) {
-      expect(call.headers['x-api-key']).toBe(ANTHROPIC_MOCK_KEY);
-      expect(call.json<{ model: string }>().model).not.toContain('claude-custom:');
-    }
-  }, 120_000);
+    [
+      'Bearer token, provider by model prefix',
+      (url: string) => ({
+        ANTHROPIC_BASE_URL: url,
+        ANTHROPIC_AUTH_TOKEN: 'gw-key',
+        ANTHROPIC_MODEL: 'claude-custom:claude-sonnet-4-5',
+        ANTHROPIC_SMALL_FAST_MODEL: 'claude-custom:claude-haiku-4-5',
+      }),
+    ],
+  ])(
+    'answers `claude -p` (%s)',
+    async (_name, envFor) => {
+      const before = upstream.requests.length;
+      const result = await runClaude(binary, ['-p', 'say hi', '--output-format', 'json'], envFor(gateway.url));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const output = JSON.parse(result.stdout) as { is_error: boolean; result: string };
+      expect(output.is_error).toBe(false);
+      expect(output.result).toContain('Hello from anthropic-mock!');
+      const calls = upstream.requests.slice(before);
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) {
+        expect(call.headers['x-api-key']).toBe(ANTHROPIC_MOCK_KEY);
+        expect(call.json<{ model: string }>().model).not.toContain('claude-custom:');
+      }
+    },
+    120_000,
+  );
 });

@@ -18,7 +18,11 @@ export async function installClient(name: string, spec: string): Promise<string>
   const folder = path.join(CACHE, name);
   const installed = path.join(folder, `.installed-${spec.replace(/[^a-zA-Z0-9.@-]/g, '_')}`);
   const lock = `${folder}.lock`;
-  const isInstalled = () => access(installed).then(() => true, () => false);
+  const isInstalled = () =>
+    access(installed).then(
+      () => true,
+      () => false,
+    );
   await mkdir(CACHE, { recursive: true });
   for (let waited = 0; waited < 300_000; waited += 500) {
     if (await isInstalled()) return folder;
@@ -26,7 +30,12 @@ export async function installClient(name: string, spec: string): Promise<string>
       await mkdir(lock);
     } catch {
       // Another worker is installing: wait for it (a lock older than 5 minutes is a crashed install).
-      const age = Date.now() - (await stat(lock).then((info) => info.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (info) => info.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 300_000) await rm(lock, { recursive: true, force: true });
       await pause(500);
       continue;

@@ -52,7 +52,11 @@ export async function removeScratchDirs(): Promise<void> {
  * it (SIGKILL) after `timeoutMs`, so a client that hangs or retries forever fails the test instead of
  * hanging it.
  */
-export async function runCli(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<CliResult> {
+export async function runCli(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<CliResult> {
   const started = Date.now();
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -80,7 +84,10 @@ export async function runCli(command: string, args: readonly string[], options: 
 export function describeRequests(upstream: MockServer, from = 0): string {
   return upstream.requests
     .slice(from)
-    .map((request: RecordedRequest) => `${request.method} ${request.path}${request.query.size ? `?${request.query}` : ''}\n${request.body.toString('utf8').slice(0, Number(process.env.DEBUG_BODY_CHARS ?? 4000))}`)
+    .map(
+      (request: RecordedRequest) =>
+        `${request.method} ${request.path}${request.query.size ? `?${request.query}` : ''}\n${request.body.toString('utf8').slice(0, Number(process.env.DEBUG_BODY_CHARS ?? 4000))}`,
+    )
     .join('\n---\n');
 }
 
@@ -91,6 +98,9 @@ export function report(result: CliResult, upstream: MockServer, from: number, ga
     `--- stdout ---\n${result.stdout.slice(-4000)}`,
     `--- stderr ---\n${result.stderr.slice(-6000)}`,
     `--- upstream requests ---\n${describeRequests(upstream, from)}`,
-    `--- gateway log ---\n${gatewayLog.map((line) => JSON.stringify(line)).join('\n').slice(-6000)}`,
+    `--- gateway log ---\n${gatewayLog
+      .map((line) => JSON.stringify(line))
+      .join('\n')
+      .slice(-6000)}`,
   ].join('\n');
 }

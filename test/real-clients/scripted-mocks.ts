@@ -52,8 +52,24 @@ export function structuredAnswer(simple = true): string {
 
 /** As in test/mocks/anthropic-mock.ts: like the real API, unknown top-level keys (leaked gateway fields) are 400s. */
 const ANTHROPIC_TOP_LEVEL_KEYS = new Set([
-  'model', 'messages', 'max_tokens', 'system', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'tools',
-  'tool_choice', 'metadata', 'thinking', 'output_config', 'context_management', 'service_tier', 'container', 'mcp_servers',
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'tools',
+  'tool_choice',
+  'metadata',
+  'thinking',
+  'output_config',
+  'context_management',
+  'service_tier',
+  'container',
+  'mcp_servers',
 ]);
 
 export interface ToolCall {
@@ -104,7 +120,11 @@ export function startScriptedOpenAiMock(name = 'openai-mock'): Promise<ScriptedM
     const toolCalls = !structured && !body.messages.some((message) => message.role === 'tool') ? asList(mock.toolCall) : [];
     if (toolCalls.length > 0) {
       mock.toolCallRequests.push(request);
-      const calls = toolCalls.map((toolCall, index) => ({ id: toolCallId('openai', index), type: 'function', function: { name: toolCall.name, arguments: JSON.stringify(toolCall.input) } }));
+      const calls = toolCalls.map((toolCall, index) => ({
+        id: toolCallId('openai', index),
+        type: 'function',
+        function: { name: toolCall.name, arguments: JSON.stringify(toolCall.input) },
+      }));
       if (!body.stream) {
         const completion = openaiCompletion(body.model, '') as { choices: Array<Record<string, unknown>> };
         completion.choices = [{ index: 0, message: { role: 'assistant', content: null, tool_calls: calls }, finish_reason: 'tool_calls' }];
@@ -115,7 +135,10 @@ export function startScriptedOpenAiMock(name = 'openai-mock'): Promise<ScriptedM
         const args = call.function.arguments;
         const half = Math.ceil(args.length / 2);
         return [
-          openaiChunk(body.model, { ...(index === 0 ? { role: 'assistant', content: null } : {}), tool_calls: [{ index, ...call, function: { name: call.function.name, arguments: '' } }] }),
+          openaiChunk(body.model, {
+            ...(index === 0 ? { role: 'assistant', content: null } : {}),
+            tool_calls: [{ index, ...call, function: { name: call.function.name, arguments: '' } }],
+          }),
           openaiChunk(body.model, { tool_calls: [{ index, function: { arguments: args.slice(0, half) } }] }),
           openaiChunk(body.model, { tool_calls: [{ index, function: { arguments: args.slice(half) } }] }),
         ];
@@ -135,8 +158,16 @@ export function startScriptedAnthropicMock(name = 'anthropic-mock'): Promise<Scr
     if (request.headers['x-api-key'] !== ANTHROPIC_MOCK_KEY) return invalid(401, 'authentication_error', 'invalid x-api-key');
     if (!request.headers['anthropic-version']) return invalid(400, 'invalid_request_error', 'anthropic-version: header is required');
     if (request.method !== 'POST' || request.path !== '/v1/messages') return invalid(404, 'not_found_error', `no route ${request.path}`);
-    const body = request.json<{ model: string; stream?: boolean; max_tokens?: unknown; output_config?: { format?: unknown }; thinking?: { type?: string }; messages: Array<{ content: unknown }> }>();
-    for (const field of Object.keys(body)) if (!ANTHROPIC_TOP_LEVEL_KEYS.has(field)) return invalid(400, 'invalid_request_error', `${field}: Extra inputs are not permitted`);
+    const body = request.json<{
+      model: string;
+      stream?: boolean;
+      max_tokens?: unknown;
+      output_config?: { format?: unknown };
+      thinking?: { type?: string };
+      messages: Array<{ content: unknown }>;
+    }>();
+    for (const field of Object.keys(body))
+      if (!ANTHROPIC_TOP_LEVEL_KEYS.has(field)) return invalid(400, 'invalid_request_error', `${field}: Extra inputs are not permitted`);
     if (typeof body.max_tokens !== 'number') return invalid(400, 'invalid_request_error', 'max_tokens: Field required');
     const structured = isJsonFormat(body.output_config?.format);
     if (structured) mock.structuredRequests.push(request);
@@ -167,7 +198,16 @@ export function startScriptedAnthropicMock(name = 'anthropic-mock'): Promise<Scr
       });
       await sendSse(response, [
         claudeEvent('message_start', {
-          message: { id: 'msg_2', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } },
+          message: {
+            id: 'msg_2',
+            type: 'message',
+            role: 'assistant',
+            model: body.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 5, output_tokens: 1 },
+          },
         }),
         ...thinkingEvents(signature),
         ...frames,

@@ -10,7 +10,8 @@ export const SCREENSHOT_DIRECTORY = path.join(root, 'test-results/ui-screenshots
 
 /** The console is served from dist/ui/public: build it when a test runs before `npm run build`. */
 export function ensureUiBuilt(): void {
-  if (!existsSync(path.join(root, 'dist/ui/public/index.html'))) execFileSync(process.execPath, [path.join(root, 'scripts/build-ui.mjs')], { stdio: 'inherit' });
+  if (!existsSync(path.join(root, 'dist/ui/public/index.html')))
+    execFileSync(process.execPath, [path.join(root, 'scripts/build-ui.mjs')], { stdio: 'inherit' });
 }
 
 /** Debian's chromium, headless (CI installs it with apt). */

@@ -59,7 +59,12 @@ export function App() {
     document.title = `${current.title} · AIClient-2-API`;
   }, [current]);
 
-  if (!session) return <p class="loading" aria-live="polite">Loading…</p>;
+  if (!session)
+    return (
+      <p class="loading" aria-live="polite">
+        Loading…
+      </p>
+    );
   if (!session.authenticated) return <LoginPage onLogin={() => void refresh()} />;
 
   const logout = async () => {

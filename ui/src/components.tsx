@@ -54,7 +54,17 @@ export function Empty({ children }: { children: ComponentChildren }) {
 }
 
 /** Destructive actions ask once: the first press turns into "confirm / cancel". */
-export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: string; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  disabled,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
@@ -64,6 +74,7 @@ export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { la
     );
   }
   return (
+    // biome-ignore lint/a11y/useSemanticElements: two inline buttons; a fieldset would break the inline layout
     <span class="confirm" role="group" aria-label={confirmLabel}>
       <button
         type="button"
@@ -94,7 +105,11 @@ export function useTick(ms: number): number {
 }
 
 /** Loads `load()` now and every `everyMs` (never faster than once a second), keeping the last good value. */
-export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, everyMs: number, deps: unknown[] = []): { data: T | undefined; error: unknown; reload: () => void } {
+export function usePolling<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  everyMs: number,
+  deps: unknown[] = [],
+): { data: T | undefined; error: unknown; reload: () => void } {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [round, setRound] = useState(0);

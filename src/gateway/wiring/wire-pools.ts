@@ -59,17 +59,14 @@ function mergeGroups(
 ): Map<string, readonly PoolInstanceConfig[]> {
   const groups = new Map(fromFile);
   for (const adapter of adapters.values()) {
-    if (!groups.has(adapter.type) && adapter.isConfigured(settings)) groups.set(adapter.type, [createSingleInstancePool(adapter.type, `${adapter.type}-config`)]);
+    if (!groups.has(adapter.type) && adapter.isConfigured(settings))
+      groups.set(adapter.type, [createSingleInstancePool(adapter.type, `${adapter.type}-config`)]);
   }
   return groups;
 }
 
 /** Loads the pools file (when there is one), restores the state store and builds the pool; watches the file for changes. */
-export async function wirePools(options: {
-  config: GatewayConfig;
-  adapters: ReadonlyMap<string, ProviderAdapter>;
-  logger: Logger;
-}): Promise<PoolsWiring> {
+export async function wirePools(options: { config: GatewayConfig; adapters: ReadonlyMap<string, ProviderAdapter>; logger: Logger }): Promise<PoolsWiring> {
   const { config, adapters, logger } = options;
   const knownTypes = [...adapters.keys()];
   const validateAccount = createAccountValidator(adapters);

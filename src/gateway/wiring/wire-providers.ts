@@ -51,7 +51,10 @@ export async function wireProviders(options: {
 }): Promise<ProvidersWiring> {
   const { config, adapters, pool, http, logger } = options;
   if (config.PROXY_URL !== undefined) {
-    logger.info({ proxy: redactProxyUrl(config.PROXY_URL), providers: config.PROXY_ENABLED_PROVIDERS }, 'outbound proxy for these provider types (pools entries may set their own PROXY_URL)');
+    logger.info(
+      { proxy: redactProxyUrl(config.PROXY_URL), providers: config.PROXY_ENABLED_PROVIDERS },
+      'outbound proxy for these provider types (pools entries may set their own PROXY_URL)',
+    );
   }
   const selector = new PoolInstanceSelector(pool, adapters, { http, logger, credentialLock: options.credentialLock });
   const directory = new ProviderDirectory(

@@ -7,9 +7,7 @@ import { createWeightedRoundRobinStrategy } from './weighted-round-robin.js';
 
 export type { PickContext, Strategy, StrategyName } from './strategy.js';
 
-export const STRATEGY_NAMES: readonly StrategyName[] = [
-  'round-robin', 'weighted-round-robin', 'least-in-flight', 'lowest-latency',
-];
+export const STRATEGY_NAMES: readonly StrategyName[] = ['round-robin', 'weighted-round-robin', 'least-in-flight', 'lowest-latency'];
 
 const ALIASES: Readonly<Record<string, StrategyName>> = {
   'round-robin': 'round-robin',

@@ -34,7 +34,11 @@ describe('round-robin', () => {
 });
 
 describe('weighted-round-robin', () => {
-  const weighted = makeInstances([{ id: 'a', weight: 5 }, { id: 'b', weight: 1 }, { id: 'c', weight: 1 }]);
+  const weighted = makeInstances([
+    { id: 'a', weight: 5 },
+    { id: 'b', weight: 1 },
+    { id: 'c', weight: 1 },
+  ]);
 
   it('interleaves by weight', () => {
     expect(pickSequence(createWeightedRoundRobinStrategy(), weighted, 14).join(' ')).toBe('a a a b c a a a a a b c a a');
@@ -70,8 +74,18 @@ describe('least-in-flight', () => {
 describe('lowest-latency', () => {
   it.each([
     { name: 'unmeasured first', states: { a: { firstByteEwmaMs: 300 }, b: { firstByteEwmaMs: 100 } }, randoms: [], want: 'c c c' },
-    { name: 'fastest among measured', states: { a: { firstByteEwmaMs: 300 }, b: { firstByteEwmaMs: 100 }, c: { firstByteEwmaMs: 200 } }, randoms: [], want: 'b b b' },
-    { name: 'explores round-robin when the dice say so', states: { a: { firstByteEwmaMs: 300 }, b: { firstByteEwmaMs: 100 }, c: { firstByteEwmaMs: 200 } }, randoms: [0.01, 0.5, 0.01], want: 'a b b' },
+    {
+      name: 'fastest among measured',
+      states: { a: { firstByteEwmaMs: 300 }, b: { firstByteEwmaMs: 100 }, c: { firstByteEwmaMs: 200 } },
+      randoms: [],
+      want: 'b b b',
+    },
+    {
+      name: 'explores round-robin when the dice say so',
+      states: { a: { firstByteEwmaMs: 300 }, b: { firstByteEwmaMs: 100 }, c: { firstByteEwmaMs: 200 } },
+      randoms: [0.01, 0.5, 0.01],
+      want: 'a b b',
+    },
   ] as { name: string; states: Record<string, Partial<InstanceState>>; randoms: number[]; want: string }[])('$name', ({ states, randoms, want }) => {
     const sequence = pickSequence(createLowestLatencyStrategy(), abc, want.split(' ').length, fakeContext({ states, randoms }));
     expect(sequence.join(' ')).toBe(want);

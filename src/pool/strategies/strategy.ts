@@ -44,11 +44,7 @@ const SAMPLE_DRAWS = 6;
  * pools as good as an exact minimum while never piling all load onto one instance. Undefined when
  * the draws found nothing available (the caller then scans).
  */
-export function pickBestOfSample(
-  candidates: readonly PoolInstance[],
-  context: PickContext,
-  score: (id: string) => number,
-): PoolInstance | undefined {
+export function pickBestOfSample(candidates: readonly PoolInstance[], context: PickContext, score: (id: string) => number): PoolInstance | undefined {
   let best: PoolInstance | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   let found = 0;

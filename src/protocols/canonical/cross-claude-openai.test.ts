@@ -38,7 +38,15 @@ describe('OpenAI Chat request -> Claude request (conversion.md §5)', () => {
       model: 'claude-sonnet-4-5',
       max_tokens: 64000,
       system: 'A\nB',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'text', text: '2' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'text', text: '2' },
+          ],
+        },
+      ],
     });
   });
 
@@ -152,7 +160,10 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
       claudeToOpenai({
         model: 'o3',
         max_tokens: 8000,
-        system: [{ type: 'text', text: 'S1' }, { type: 'text', text: 'S2', cache_control: { type: 'ephemeral' } }],
+        system: [
+          { type: 'text', text: 'S1' },
+          { type: 'text', text: 'S2', cache_control: { type: 'ephemeral' } },
+        ],
         thinking: { type: 'enabled', budget_tokens: 4096 },
         stop_sequences: ['X'],
         top_k: 40,
@@ -170,7 +181,14 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
           {
             role: 'user',
             content: [
-              { type: 'tool_result', tool_use_id: 'toolu_A', content: [{ type: 'text', text: 'a' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } }] },
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_A',
+                content: [
+                  { type: 'text', text: 'a' },
+                  { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } },
+                ],
+              },
               { type: 'tool_result', tool_use_id: 'toolu_B', content: 'no such file', is_error: true },
               { type: 'text', text: 'continue' },
             ],
@@ -218,8 +236,7 @@ describe('Claude request -> OpenAI Chat request (conversion.md §5)', () => {
 
   it('case 33/tool_choice: any -> required, tool -> named function, none -> none', () => {
     const tools = [{ name: 'f', input_schema: { type: 'object' } }];
-    const encode = (tool_choice: unknown) =>
-      claudeToOpenai({ model: 'm', max_tokens: 1, messages: [], tools, tool_choice }).tool_choice;
+    const encode = (tool_choice: unknown) => claudeToOpenai({ model: 'm', max_tokens: 1, messages: [], tools, tool_choice }).tool_choice;
     expect([encode({ type: 'any' }), encode({ type: 'tool', name: 'f' }), encode({ type: 'none' }), encode(undefined)]).toEqual([
       'required',
       { type: 'function', function: { name: 'f' } },
@@ -365,21 +382,12 @@ describe('streams across Claude and OpenAI (conversion.md §5)', () => {
       ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
       ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking both.' } }],
       ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-      [
-        'content_block_start',
-        { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_a', name: 'Read', input: {} } },
-      ],
+      ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_a', name: 'Read', input: {} } }],
       ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"file_path":' } }],
       ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"a.txt"}' } }],
       ['content_block_stop', { type: 'content_block_stop', index: 1 }],
-      [
-        'content_block_start',
-        { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_b', name: 'Read', input: {} } },
-      ],
-      [
-        'content_block_delta',
-        { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"file_path":"b.txt"}' } },
-      ],
+      ['content_block_start', { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_b', name: 'Read', input: {} } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"file_path":"b.txt"}' } }],
       ['content_block_stop', { type: 'content_block_stop', index: 2 }],
       [
         'message_delta',
@@ -405,10 +413,7 @@ describe('streams across Claude and OpenAI (conversion.md §5)', () => {
       'event: message_stop\ndata: {"type":"message_stop"}',
       '',
     ].join('\n\n');
-    const request = openaiChatCodec.decodeRequest(
-      { model: 'claude-x', stream: true, stream_options: { include_usage: true }, messages: [] },
-      {},
-    );
+    const request = openaiChatCodec.decodeRequest({ model: 'claude-x', stream: true, stream_options: { include_usage: true }, messages: [] }, {});
     const base = { id: 'chatcmpl-ID', object: 'chat.completion.chunk', created: 0, model: 'claude-x' };
     const choice = (delta: unknown, finish_reason: string | null = null) => ({
       ...base,
@@ -461,16 +466,10 @@ describe('streams across Claude and OpenAI (conversion.md §5)', () => {
   });
 
   it('case 64: an upstream error mid-stream ends the client stream with its protocol error and no end marker', () => {
-    const upstream =
-      openaiChunk({ role: 'assistant', content: 'par' }) + 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n';
+    const upstream = `${openaiChunk({ role: 'assistant', content: 'par' })}data: {"error":{"message":"overloaded","type":"server_error"}}\n\n`;
     const request = claudeCodec.decodeRequest({ model: 'claude-x', max_tokens: 5, stream: true, messages: [] }, {});
     const out = frames(transcodeSseText(openaiChatCodec, claudeCodec, request, upstream));
-    expect(out.map((entry) => (entry as [string])[0])).toEqual([
-      'message_start',
-      'content_block_start',
-      'content_block_delta',
-      'error',
-    ]);
+    expect(out.map((entry) => (entry as [string])[0])).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'error']);
     expect(out.at(-1)).toEqual(['error', { type: 'error', error: { type: 'api_error', message: 'overloaded' } }]);
   });
 });

@@ -9,11 +9,7 @@ describe('estimateInputTokens', () => {
     ['empty request', base, 0],
     ['system only', { ...base, system: [{ type: 'text', text: 'x'.repeat(40) }] }, 14],
     ['one user message', { ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'abcdefgh' }] }] }, 6],
-    [
-      'an image costs a flat amount',
-      { ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { kind: 'url', url: 'https://x' } }] }] },
-      1604,
-    ],
+    ['an image costs a flat amount', { ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { kind: 'url', url: 'https://x' } }] }] }, 1604],
     [
       'tool calls and results count their JSON and text',
       {

@@ -120,9 +120,7 @@ function strip(events: StreamEvent[]): unknown[] {
 
 /** Ids and times the encoders make up, replaced so goldens stay stable. */
 function normalize(text: string): string {
-  return text
-    .replace(/\b(call|toolu|msg|fc|chatcmpl|gen|resp|rs)([_-])[0-9a-f]{16,64}\b/g, '$1$2<id>')
-    .replace(/"(created|created_at)":\d+/g, '"$1":0');
+  return text.replace(/\b(call|toolu|msg|fc|chatcmpl|gen|resp|rs)([_-])[0-9a-f]{16,64}\b/g, '$1$2<id>').replace(/"(created|created_at)":\d+/g, '"$1":0');
 }
 
 describe('stream encoders: golden outputs', () => {
@@ -145,7 +143,10 @@ describe('stream encoders: golden outputs', () => {
         // What the encoder wrote reads back, with its own decoder, to the same conversation.
         const again = summarize(protocol, collectStream(decodeStream(protocol, output)));
         const expected = expectedSummary(protocol, scenario);
-        expect({ ...again, reasoning: again.reasoning.map((part) => part.text) }).toEqual({ ...expected, reasoning: expected.reasoning.map((part) => part.text) });
+        expect({ ...again, reasoning: again.reasoning.map((part) => part.text) }).toEqual({
+          ...expected,
+          reasoning: expected.reasoning.map((part) => part.text),
+        });
       }
     });
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { encodeModelList } from './model-list.js';
 
 describe('encodeModelList', () => {
-  const models = [{ id: 'a', created: 1700000000 }, { id: 'b', displayName: 'B', ownedBy: 'x' }];
+  const models = [
+    { id: 'a', created: 1700000000 },
+    { id: 'b', displayName: 'B', ownedBy: 'x' },
+  ];
 
   it.each([
     [

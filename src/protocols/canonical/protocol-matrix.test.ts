@@ -88,12 +88,21 @@ describe('every client protocol on every backend protocol', () => {
     const request = decodeClient(client);
     // Build the backend's wire stream with its own encoder, then run the real pipeline.
     const backendEncoder = getCodec(backend).createStreamEncoder(request);
-    const upstream = responseToStreamEvents(backendAnswer).map((event) => backendEncoder.encode(event)).join('') + backendEncoder.end();
+    const upstream =
+      responseToStreamEvents(backendAnswer)
+        .map((event) => backendEncoder.encode(event))
+        .join('') + backendEncoder.end();
     const decoder = getCodec(backend).createStreamDecoder(request);
     const encoder = getCodec(client).createStreamEncoder(request);
     const clientText =
-      parseSseText(upstream).flatMap((frame) => decoder.decode(frame)).map((event) => encoder.encode(event)).join('') +
-      decoder.end().map((event) => encoder.encode(event)).join('') +
+      parseSseText(upstream)
+        .flatMap((frame) => decoder.decode(frame))
+        .map((event) => encoder.encode(event))
+        .join('') +
+      decoder
+        .end()
+        .map((event) => encoder.encode(event))
+        .join('') +
       encoder.end();
     // The client's own decoder must read the stream back to the same meaning, with one end marker.
     const clientDecoder = getCodec(client).createStreamDecoder(request);
@@ -105,7 +114,7 @@ describe('every client protocol on every backend protocol', () => {
       'openai-chat': (data) => data === '[DONE]',
       claude: (_data, event) => event === 'message_stop',
       'openai-responses': (_data, event) => event === 'response.completed',
-      gemini: (data) => data !== undefined && data.includes('"finishReason"'),
+      gemini: (data) => data?.includes('"finishReason"') === true,
     };
     expect(frames.filter((frame) => endMarkers[client](frame.data, frame.event))).toHaveLength(1);
     expect(endMarkers[client](frames.at(-1)?.data, frames.at(-1)?.event)).toBe(true);

@@ -3,9 +3,7 @@ import type { ReasoningConfig, ReasoningEffort } from './types.js';
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 export function parseEffort(value: unknown): ReasoningEffort | undefined {
-  return typeof value === 'string' && (EFFORTS as readonly string[]).includes(value.toLowerCase())
-    ? (value.toLowerCase() as ReasoningEffort)
-    : undefined;
+  return typeof value === 'string' && (EFFORTS as readonly string[]).includes(value.toLowerCase()) ? (value.toLowerCase() as ReasoningEffort) : undefined;
 }
 
 /** Budget -> effort: up to 2k tokens is low, up to 8k medium, more is high. */

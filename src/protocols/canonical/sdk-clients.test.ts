@@ -27,7 +27,10 @@ const backendAnswer: CanonicalResponse = {
 /** Runs the answer through a backend protocol's wire stream and into the client's encoder. */
 function clientStream(backend: ProtocolId, client: ProtocolId, request: CanonicalRequest): string {
   const backendEncoder = getCodec(backend).createStreamEncoder(request);
-  const upstream = responseToStreamEvents(backendAnswer).map((event) => backendEncoder.encode(event)).join('') + backendEncoder.end();
+  const upstream =
+    responseToStreamEvents(backendAnswer)
+      .map((event) => backendEncoder.encode(event))
+      .join('') + backendEncoder.end();
   const decoder = getCodec(backend).createStreamDecoder(request);
   const encoder = getCodec(client).createStreamEncoder(request);
   return (
@@ -35,7 +38,10 @@ function clientStream(backend: ProtocolId, client: ProtocolId, request: Canonica
       .flatMap((frame) => decoder.decode(frame))
       .map((event) => encoder.encode(event))
       .join('') +
-    decoder.end().map((event) => encoder.encode(event)).join('') +
+    decoder
+      .end()
+      .map((event) => encoder.encode(event))
+      .join('') +
     encoder.end()
   );
 }
@@ -56,7 +62,11 @@ describe('@anthropic-ai/sdk reads our Claude output', () => {
   const request = getCodec('claude').decodeRequest({ ...body, stream: true }, {});
 
   it.each(backends)('messages.stream() final message from a %s backend', async (backend) => {
-    const client = new Anthropic({ apiKey: 'k', baseURL: 'http://gateway.test', fetch: fakeFetch(() => clientStream(backend, 'claude', request), 'text/event-stream') });
+    const client = new Anthropic({
+      apiKey: 'k',
+      baseURL: 'http://gateway.test',
+      fetch: fakeFetch(() => clientStream(backend, 'claude', request), 'text/event-stream'),
+    });
     const message = await client.messages.stream(body).finalMessage();
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content.filter((block) => block.type === 'tool_use')).toEqual([
@@ -93,7 +103,11 @@ describe('openai SDK reads our Chat Completions output', () => {
   const request = getCodec('openai-chat').decodeRequest({ ...body, stream: true }, {});
 
   it.each(backends)('chat.completions.stream() final completion from a %s backend', async (backend) => {
-    const client = new OpenAI({ apiKey: 'k', baseURL: 'http://gateway.test/v1', fetch: fakeFetch(() => clientStream(backend, 'openai-chat', request), 'text/event-stream') });
+    const client = new OpenAI({
+      apiKey: 'k',
+      baseURL: 'http://gateway.test/v1',
+      fetch: fakeFetch(() => clientStream(backend, 'openai-chat', request), 'text/event-stream'),
+    });
     const completion = await client.chat.completions.stream(body).finalChatCompletion();
     const choice = completion.choices[0];
     expect(choice?.finish_reason).toBe('tool_calls');
@@ -115,11 +129,17 @@ describe('openai SDK reads our Responses output', () => {
   const request = getCodec('openai-responses').decodeRequest({ ...body, stream: true }, {});
 
   it.each(backends)('responses.stream() final response from a %s backend', async (backend) => {
-    const client = new OpenAI({ apiKey: 'k', baseURL: 'http://gateway.test/v1', fetch: fakeFetch(() => clientStream(backend, 'openai-responses', request), 'text/event-stream') });
+    const client = new OpenAI({
+      apiKey: 'k',
+      baseURL: 'http://gateway.test/v1',
+      fetch: fakeFetch(() => clientStream(backend, 'openai-responses', request), 'text/event-stream'),
+    });
     const response = await client.responses.stream(body).finalResponse();
     expect(response.status).toBe('completed');
     expect(response.output_text).toBe('Checking.');
-    expect(response.output.filter((item) => item.type === 'function_call').map((item) => (item.type === 'function_call' ? [item.call_id, item.arguments] : []))).toEqual([
+    expect(
+      response.output.filter((item) => item.type === 'function_call').map((item) => (item.type === 'function_call' ? [item.call_id, item.arguments] : [])),
+    ).toEqual([
       ['call_1', '{"city":"Paris"}'],
       ['call_2', '{"city":"Rome"}'],
     ]);

@@ -50,10 +50,7 @@ export function signatureFromClient(value: string, client: ProtocolId): Provider
   return signatureMetadata(client, value);
 }
 
-export function mergeMetadata(
-  first: ProviderMetadata | undefined,
-  second: ProviderMetadata | undefined,
-): ProviderMetadata | undefined {
+export function mergeMetadata(first: ProviderMetadata | undefined, second: ProviderMetadata | undefined): ProviderMetadata | undefined {
   if (!first) return second;
   if (!second) return first;
   const merged: ProviderMetadata = { ...first };

@@ -46,5 +46,9 @@ export function transcodeSseText(
   options?: StreamEncoderOptions,
 ): string {
   const transcoder = createStreamTranscoder(backend, client, request, options);
-  return parseSseText(upstream).map((frame) => transcoder.push(frame)).join('') + transcoder.end();
+  return (
+    parseSseText(upstream)
+      .map((frame) => transcoder.push(frame))
+      .join('') + transcoder.end()
+  );
 }

@@ -9,9 +9,7 @@ import type { SseFrame } from '../sse/sse-frame-splitter.js';
  */
 export type ProviderMetadata = Partial<Record<ProtocolId, Record<string, unknown>>>;
 
-export type MediaSource =
-  | { kind: 'base64'; mediaType: string; data: string }
-  | { kind: 'url'; url: string; mediaType?: string };
+export type MediaSource = { kind: 'base64'; mediaType: string; data: string } | { kind: 'url'; url: string; mediaType?: string };
 
 export interface TextPart {
   type: 'text';

@@ -6,9 +6,28 @@ import { claudeCodec } from './index.js';
 
 /** A Claude Code turn as recorded from the real CLI: the shape the issue says must work on every backend. */
 const toolNames = [
-  'Task', 'Bash', 'Glob', 'Grep', 'ExitPlanMode', 'Read', 'Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'WebFetch',
-  'TodoWrite', 'WebSearch', 'BashOutput', 'KillShell', 'SlashCommand', 'mcp__ide__getDiagnostics', 'mcp__ide__executeCode',
-  'ListMcpResourcesTool', 'ReadMcpResourceTool', 'Skill', 'AskUserQuestion',
+  'Task',
+  'Bash',
+  'Glob',
+  'Grep',
+  'ExitPlanMode',
+  'Read',
+  'Edit',
+  'MultiEdit',
+  'Write',
+  'NotebookEdit',
+  'WebFetch',
+  'TodoWrite',
+  'WebSearch',
+  'BashOutput',
+  'KillShell',
+  'SlashCommand',
+  'mcp__ide__getDiagnostics',
+  'mcp__ide__executeCode',
+  'ListMcpResourcesTool',
+  'ReadMcpResourceTool',
+  'Skill',
+  'AskUserQuestion',
 ];
 
 const claudeCodeBody = {
@@ -34,14 +53,23 @@ const claudeCodeBody = {
         file_path: { type: 'string', description: 'Absolute path' },
         limit: { type: 'number', exclusiveMinimum: 0 },
         mode: { type: 'string', enum: ['a', 'b'] },
-        todos: { type: 'array', items: { type: 'object', properties: { content: { type: 'string', minLength: 1 } }, required: ['content'], additionalProperties: false } },
+        todos: {
+          type: 'array',
+          items: { type: 'object', properties: { content: { type: 'string', minLength: 1 } }, required: ['content'], additionalProperties: false },
+        },
       },
       required: ['file_path'],
     },
     ...(index === toolNames.length - 1 && { cache_control: { type: 'ephemeral' } }),
   })),
   messages: [
-    { role: 'user', content: [{ type: 'text', text: '<system-reminder>context</system-reminder>' }, { type: 'text', text: 'Read a.txt and b.txt' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: '<system-reminder>context</system-reminder>' },
+        { type: 'text', text: 'Read a.txt and b.txt' },
+      ],
+    },
     {
       role: 'assistant',
       content: [
@@ -63,7 +91,7 @@ const claudeCodeBody = {
 };
 
 function collectKeys(value: unknown, keys = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((item) => collectKeys(item, keys));
+  if (Array.isArray(value)) for (const item of value) collectKeys(item, keys);
   else if (typeof value === 'object' && value !== null) {
     for (const [key, child] of Object.entries(value)) {
       keys.add(key);
@@ -150,9 +178,16 @@ describe('a Claude Code request', () => {
     const data = frames.map((frame) => JSON.parse(frame.data ?? '') as Record<string, unknown>);
     expect(frames.map((frame) => frame.event)).toEqual([
       'message_start',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
       'message_delta',
       'message_stop',
     ]);
@@ -168,15 +203,32 @@ describe('a Claude Code request', () => {
   it('streams a Gemini thinking + signed function call answer back as a Claude stream', () => {
     const chunk = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
     const upstream =
-      chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Summarising', thought: true }] } }], responseId: 'g1', modelVersion: 'gemini-3-pro-preview' }) +
+      chunk({
+        candidates: [{ content: { role: 'model', parts: [{ text: 'Summarising', thought: true }] } }],
+        responseId: 'g1',
+        modelVersion: 'gemini-3-pro-preview',
+      }) +
       chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Done reading.' }] } }] }) +
       chunk({
-        candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'Write', args: { file_path: '/r/s.md' } }, thoughtSignature: 'R2VtaW5pU2ln' }] }, finishReason: 'STOP' }],
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ functionCall: { name: 'Write', args: { file_path: '/r/s.md' } }, thoughtSignature: 'R2VtaW5pU2ln' }] },
+            finishReason: 'STOP',
+          },
+        ],
         usageMetadata: { promptTokenCount: 900, candidatesTokenCount: 30, thoughtsTokenCount: 10, cachedContentTokenCount: 800, totalTokenCount: 940 },
       });
     const frames = parseSseText(transcodeSseText(geminiCodec, claudeCodec, request, upstream));
     const data = frames.map((frame) => JSON.parse(frame.data ?? '') as Record<string, unknown>);
-    expect(data.map((entry) => [entry.type, (entry.content_block as { type?: string } | undefined)?.type ?? (entry.delta as { type?: string; stop_reason?: string } | undefined)?.type ?? (entry.delta as { stop_reason?: string } | undefined)?.stop_reason ?? null])).toEqual([
+    expect(
+      data.map((entry) => [
+        entry.type,
+        (entry.content_block as { type?: string } | undefined)?.type ??
+          (entry.delta as { type?: string; stop_reason?: string } | undefined)?.type ??
+          (entry.delta as { stop_reason?: string } | undefined)?.stop_reason ??
+          null,
+      ]),
+    ).toEqual([
       ['message_start', null],
       ['content_block_start', 'thinking'],
       ['content_block_delta', 'thinking_delta'],

@@ -171,10 +171,7 @@ describe('claude codec: requests', () => {
   });
 
   it('ignores unknown fields and blocks', () => {
-    const request = claudeCodec.decodeRequest(
-      { model: 'm', max_tokens: 9, foo: 1, messages: [{ role: 'user', content: [{ type: 'mystery' }, 'hi'] }] },
-      {},
-    );
+    const request = claudeCodec.decodeRequest({ model: 'm', max_tokens: 9, foo: 1, messages: [{ role: 'user', content: [{ type: 'mystery' }, 'hi'] }] }, {});
     expect(request.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
   });
 
@@ -307,9 +304,7 @@ describe('claude codec: responses', () => {
     [{ unified: 'content-filter', raw: 'SAFETY' }, false, undefined, 'refusal'],
     [{ unified: 'other', raw: 'OTHER' }, false, undefined, 'end_turn'],
     [{ unified: 'stop', raw: 'pause_turn' }, false, undefined, 'pause_turn'],
-  ] as const)('encodes finish %j (tools %s, stop %s) as %s', (finish, tools, stop, expected) =>
-    expect(toClaudeStopReason(finish, tools, stop)).toBe(expected),
-  );
+  ] as const)('encodes finish %j (tools %s, stop %s) as %s', (finish, tools, stop, expected) => expect(toClaudeStopReason(finish, tools, stop)).toBe(expected));
 
   it('decodes usage with cache reads and writes into inclusive input tokens and back', () => {
     const response = claudeCodec.decodeResponse({
@@ -423,7 +418,10 @@ describe('claude codec: streams', () => {
   it('re-encodes a Claude stream for a Claude client byte-for-byte in meaning', () => {
     const request = claudeCodec.decodeRequest({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [] }, {});
     const encoder = claudeCodec.createStreamEncoder(request);
-    const text = decodeAll(claudeToolStream).map((event) => encoder.encode(event)).join('') + encoder.end();
+    const text =
+      decodeAll(claudeToolStream)
+        .map((event) => encoder.encode(event))
+        .join('') + encoder.end();
     const original = parseSseText(claudeToolStream)
       .filter((frame) => frame.event !== 'ping')
       .map((frame) => JSON.parse(frame.data ?? '{}') as Record<string, unknown>)
@@ -452,9 +450,7 @@ describe('claude codec: streams', () => {
   });
 
   it('turns an upstream error event into a canonical error, and a truncated stream into an error', () => {
-    const events = decodeAll(
-      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
-    );
+    const events = decodeAll('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'error' });
     const error = (events[0] as Extract<StreamEvent, { type: 'error' }>).error;
@@ -467,9 +463,7 @@ describe('claude codec: streams', () => {
     const request = claudeCodec.decodeRequest({ model: 'm', max_tokens: 1, messages: [] }, {});
     const encoder = claudeCodec.createStreamEncoder(request);
     const error = new GatewayError('upstream_error', 'rate_limit', 'Slow down');
-    expect(encoder.error(error)).toBe(
-      'event: error\ndata: {"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}\n\n',
-    );
+    expect(encoder.error(error)).toBe('event: error\ndata: {"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}\n\n');
     expect(encoder.end()).toBe('');
   });
 });

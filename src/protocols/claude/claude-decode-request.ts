@@ -78,9 +78,7 @@ function decodeBlock(block: unknown, toolNames: Map<string, string>): ContentPar
   if (!isRecord(block)) return undefined;
   switch (block.type) {
     case 'text':
-      return typeof block.text === 'string'
-        ? withMetadata<TextPart>({ type: 'text', text: block.text }, cacheMetadata(block))
-        : undefined;
+      return typeof block.text === 'string' ? withMetadata<TextPart>({ type: 'text', text: block.text }, cacheMetadata(block)) : undefined;
     case 'image':
     case 'document':
       return decodeMediaBlock(block);

@@ -6,10 +6,7 @@ import type { StreamDecoder, StreamEvent, Usage } from '../canonical/types.js';
 import type { SseFrame } from '../sse/sse-frame-splitter.js';
 import { decodeClaudeUsage, mapClaudeStopReason } from './claude-mappings.js';
 
-type OpenBlock =
-  | { kind: 'text' }
-  | { kind: 'reasoning'; signature?: string }
-  | { kind: 'tool'; id: string; name: string; args: string };
+type OpenBlock = { kind: 'text' } | { kind: 'reasoning'; signature?: string } | { kind: 'tool'; id: string; name: string; args: string };
 
 /** Claude Messages SSE -> canonical events. Claude block indexes are reused as canonical indexes. */
 export function createClaudeStreamDecoder(): StreamDecoder {
@@ -160,11 +157,7 @@ export function createClaudeStreamDecoder(): StreamDecoder {
         return [
           {
             type: 'error',
-            error: upstreamStreamError(
-              optionalString(error.message) ?? 'Upstream stream error',
-              type,
-              type === 'overloaded_error' ? 529 : 502,
-            ),
+            error: upstreamStreamError(optionalString(error.message) ?? 'Upstream stream error', type, type === 'overloaded_error' ? 529 : 502),
           },
         ];
       }

@@ -1,15 +1,7 @@
 import { invalidRequest, isRecord, type JsonObject } from '../canonical/json.js';
 import { budgetFromEffort } from '../canonical/reasoning.js';
 import { readSignature } from '../canonical/signatures.js';
-import type {
-  CanonicalMessage,
-  CanonicalRequest,
-  CanonicalTool,
-  ContentPart,
-  MediaSource,
-  ProviderMetadata,
-  ToolChoice,
-} from '../canonical/types.js';
+import type { CanonicalMessage, CanonicalRequest, CanonicalTool, ContentPart, MediaSource, ProviderMetadata, ToolChoice } from '../canonical/types.js';
 import { CLAUDE_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
 import { defaultClaudeMaxTokens } from './claude-mappings.js';
 
@@ -28,9 +20,7 @@ function withCache(block: JsonObject, metadata: ProviderMetadata | undefined): J
 }
 
 function encodeSource(source: MediaSource): JsonObject {
-  return source.kind === 'base64'
-    ? { type: 'base64', media_type: source.mediaType, data: source.data }
-    : { type: 'url', url: source.url };
+  return source.kind === 'base64' ? { type: 'base64', media_type: source.mediaType, data: source.data } : { type: 'url', url: source.url };
 }
 
 function encodeFile(part: Extract<ContentPart, { type: 'file' }>): JsonObject | undefined {
@@ -42,10 +32,7 @@ function encodeFile(part: Extract<ContentPart, { type: 'file' }>): JsonObject | 
   }
   if (source.mediaType.startsWith('text/') || source.mediaType === 'application/json') {
     const text = Buffer.from(source.data, 'base64').toString('utf8');
-    return withCache(
-      { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text }, ...title },
-      part.providerMetadata,
-    );
+    return withCache({ type: 'document', source: { type: 'text', media_type: 'text/plain', data: text }, ...title }, part.providerMetadata);
   }
   if (source.mediaType.startsWith('image/')) return { type: 'image', source: encodeSource(source) };
   return undefined; // Claude has no block for audio/video/other binaries
@@ -67,10 +54,7 @@ function encodePart(part: ContentPart): JsonObject | undefined {
       return signature !== undefined ? { type: 'thinking', thinking: part.text, signature } : undefined;
     }
     case 'tool-call':
-      return withCache(
-        { type: 'tool_use', id: toClaudeToolId(part.toolCallId), name: claudeName(part.toolName), input: part.input },
-        part.providerMetadata,
-      );
+      return withCache({ type: 'tool_use', id: toClaudeToolId(part.toolCallId), name: claudeName(part.toolName), input: part.input }, part.providerMetadata);
     case 'tool-result': {
       const content = part.content.map(encodePart).filter((block) => block !== undefined);
       return withCache(
@@ -127,10 +111,9 @@ function encodeMessages(messages: CanonicalMessage[]): ClaudeMessage[] {
 }
 
 function encodeSystem(request: CanonicalRequest): string | JsonObject[] | undefined {
-  const parts = [
-    ...request.system,
-    ...request.messages.filter((message) => message.role === 'system').flatMap((message) => message.content),
-  ].filter((part) => part.type === 'text' && part.text !== '');
+  const parts = [...request.system, ...request.messages.filter((message) => message.role === 'system').flatMap((message) => message.content)].filter(
+    (part) => part.type === 'text' && part.text !== '',
+  );
   if (parts.length === 0) return undefined;
   const hasCache = parts.some((part) => part.providerMetadata?.claude?.cacheControl !== undefined);
   if (!hasCache) return parts.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
@@ -215,7 +198,9 @@ function toolLoopKeepsThinking(messages: CanonicalMessage[]): boolean {
   messages.forEach((message, index) => {
     if (message.role === 'user' && message.content.some((part) => part.type !== 'tool-result')) lastUser = index;
   });
-  const firstToolTurn = messages.slice(lastUser + 1).find((message) => message.role === 'assistant' && message.content.some((part) => part.type === 'tool-call'));
+  const firstToolTurn = messages
+    .slice(lastUser + 1)
+    .find((message) => message.role === 'assistant' && message.content.some((part) => part.type === 'tool-call'));
   return firstToolTurn === undefined || firstToolTurn.content.some(isSignedThinking);
 }
 

@@ -94,9 +94,7 @@ export function createClaudeStreamEncoder(request: CanonicalRequest): StreamEnco
           return open('thinking', event.index, { type: 'thinking', thinking: '', signature: '' });
         }
         case 'reasoning-delta':
-          return event.delta === ''
-            ? ''
-            : ensure('thinking', event.index) + delta({ type: 'thinking_delta', thinking: event.delta });
+          return event.delta === '' ? '' : ensure('thinking', event.index) + delta({ type: 'thinking_delta', thinking: event.delta });
         case 'reasoning-end': {
           if (current?.canonicalIndex !== event.index) return '';
           const signature = signatureForClient(event.providerMetadata, 'claude');

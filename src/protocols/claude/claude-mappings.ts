@@ -1,15 +1,7 @@
 import { isRecord, optionalNumber } from '../canonical/json.js';
 import type { FinishInfo, FinishReason, Usage } from '../canonical/types.js';
 
-const CLAUDE_STOP_REASONS = new Set([
-  'end_turn',
-  'max_tokens',
-  'stop_sequence',
-  'tool_use',
-  'pause_turn',
-  'refusal',
-  'model_context_window_exceeded',
-]);
+const CLAUDE_STOP_REASONS = new Set(['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'pause_turn', 'refusal', 'model_context_window_exceeded']);
 
 export function mapClaudeStopReason(raw: string | null | undefined): FinishReason {
   switch (raw) {

@@ -4,8 +4,7 @@ import { openaiChatCodec } from '../openai-chat/index.js';
 import { geminiCodec } from './index.js';
 import { toGeminiSchema } from './gemini-schema.js';
 
-const openaiToGemini = (body: Record<string, unknown>) =>
-  geminiCodec.encodeRequest(openaiChatCodec.decodeRequest({ model: 'gemini-2.5-pro', ...body }, {}));
+const openaiToGemini = (body: Record<string, unknown>) => geminiCodec.encodeRequest(openaiChatCodec.decodeRequest({ model: 'gemini-2.5-pro', ...body }, {}));
 const claudeToGemini = (body: Record<string, unknown>) =>
   geminiCodec.encodeRequest(claudeCodec.decodeRequest({ model: 'gemini-2.5-flash', max_tokens: 1000, ...body }, {}));
 
@@ -50,7 +49,12 @@ describe('gemini schema translation', () => {
       properties: {
         at: { type: 'OBJECT', description: 'where', properties: { x: { type: 'NUMBER' } }, required: ['x'] },
         tags: { type: 'ARRAY', items: { type: 'STRING', pattern: '^a' } },
-        mode: { anyOf: [{ enum: ['a'], type: 'STRING' }, { enum: ['b'], type: 'STRING' }] },
+        mode: {
+          anyOf: [
+            { enum: ['a'], type: 'STRING' },
+            { enum: ['b'], type: 'STRING' },
+          ],
+        },
       },
       required: ['at'],
     });
@@ -152,7 +156,14 @@ describe('requests to Gemini (conversion.md §5)', () => {
         {
           role: 'user',
           content: [
-            { type: 'tool_result', tool_use_id: 'toolu_01X', content: [{ type: 'text', text: 'A' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } }] },
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_01X',
+              content: [
+                { type: 'text', text: 'A' },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } },
+              ],
+            },
             { type: 'tool_result', tool_use_id: 'toolu_01Y', content: 'nope', is_error: true },
           ],
         },
@@ -219,9 +230,7 @@ describe('requests to Gemini (conversion.md §5)', () => {
       {},
     );
     const body = geminiCodec.encodeRequest(next) as { contents: { parts: Record<string, unknown>[] }[] };
-    expect(body.contents[1]?.parts).toEqual([
-      { functionCall: { id: claudeBody.content[2]?.id, name: 'Read', args: { p: 'a' } }, thoughtSignature: geminiSig },
-    ]);
+    expect(body.contents[1]?.parts).toEqual([{ functionCall: { id: claudeBody.content[2]?.id, name: 'Read', args: { p: 'a' } }, thoughtSignature: geminiSig }]);
     expect(wrapped).not.toBe(geminiSig);
     // and a Claude backend never receives the foreign signature
     const toClaude = claudeCodec.encodeRequest(next) as { messages: { content: Record<string, unknown>[] }[] };
@@ -244,10 +253,7 @@ describe('Gemini client requests (cases 37-39)', () => {
       },
       {
         role: 'user',
-        parts: [
-          { functionResponse: { name: 'f', response: { output: 'one' } } },
-          { functionResponse: { name: 'f', response: { output: 'two' } } },
-        ],
+        parts: [{ functionResponse: { name: 'f', response: { output: 'one' } } }, { functionResponse: { name: 'f', response: { output: 'two' } } }],
       },
     ],
     tools: [
@@ -283,7 +289,12 @@ describe('Gemini client requests (cases 37-39)', () => {
         ],
       },
     ]);
-    expect(request).toMatchObject({ stream: true, maxOutputTokens: 100, temperature: 0.2, reasoning: { mode: 'enabled', effort: 'high', includeThoughts: true } });
+    expect(request).toMatchObject({
+      stream: true,
+      maxOutputTokens: 100,
+      temperature: 0.2,
+      reasoning: { mode: 'enabled', effort: 'high', includeThoughts: true },
+    });
   });
 
   it('converts to OpenAI with the same ids on calls and results, and to Claude with merged user turns', () => {

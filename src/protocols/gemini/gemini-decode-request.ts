@@ -1,13 +1,4 @@
-import {
-  asArray,
-  invalidRequest,
-  isRecord,
-  optionalNumber,
-  optionalString,
-  readStopSequences,
-  requireRecord,
-  type JsonObject,
-} from '../canonical/json.js';
+import { asArray, invalidRequest, isRecord, optionalNumber, optionalString, readStopSequences, requireRecord, type JsonObject } from '../canonical/json.js';
 import { effortFromBudget, parseEffort } from '../canonical/reasoning.js';
 import { signatureFromClient } from '../canonical/signatures.js';
 import type {

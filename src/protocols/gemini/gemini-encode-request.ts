@@ -47,9 +47,7 @@ function encodeMedia(source: MediaSource): JsonObject {
 }
 
 function toolResultText(part: ToolResultPart): string {
-  return part.content
-    .flatMap((item) => (item.type === 'text' ? [item.text] : []))
-    .join('\n');
+  return part.content.flatMap((item) => (item.type === 'text' ? [item.text] : [])).join('\n');
 }
 
 interface EncodeState {
@@ -81,10 +79,7 @@ function encodePart(part: ContentPart, state: EncodeState): JsonObject[] {
       const name = geminiName(part.toolName ?? state.toolNames.get(part.toolCallId) ?? part.toolCallId);
       const text = toolResultText(part);
       const media = part.content.filter((item) => item.type !== 'text').map((item) => encodeMedia(item.source));
-      return [
-        { functionResponse: { id: part.toolCallId, name, response: part.isError ? { error: text } : { output: text } } },
-        ...media,
-      ];
+      return [{ functionResponse: { id: part.toolCallId, name, response: part.isError ? { error: text } : { output: text } } }, ...media];
     }
   }
 }
@@ -212,10 +207,7 @@ function encodeThinking(request: CanonicalRequest): JsonObject | undefined {
 export function encodeGeminiRequest(request: CanonicalRequest): Record<string, unknown> {
   if ((request.candidateCount ?? 1) > 1) throw invalidRequest('n > 1 is not supported by a Gemini backend here');
   const body: JsonObject = {};
-  const systemParts = [
-    ...request.system,
-    ...request.messages.filter((message) => message.role === 'system').flatMap((message) => message.content),
-  ]
+  const systemParts = [...request.system, ...request.messages.filter((message) => message.role === 'system').flatMap((message) => message.content)]
     .filter((part) => part.type === 'text' && part.text !== '')
     .map((part) => ({ text: part.type === 'text' ? part.text : '' }));
   let contents = encodeContents(request.messages);

@@ -1,16 +1,7 @@
 import { isRecord, optionalNumber } from '../canonical/json.js';
 import type { FinishInfo, FinishReason, Usage } from '../canonical/types.js';
 
-const CONTENT_FILTER = new Set([
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'MODEL_ARMOR',
-]);
+const CONTENT_FILTER = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'MODEL_ARMOR']);
 
 const GEMINI_FINISH_REASONS = new Set(['STOP', 'MAX_TOKENS', 'OTHER', 'MALFORMED_FUNCTION_CALL', 'LANGUAGE', ...CONTENT_FILTER]);
 

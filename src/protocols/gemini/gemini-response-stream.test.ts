@@ -40,9 +40,17 @@ describe('gemini responses (cases 50-52)', () => {
     ]);
     expect(openai.usage).toEqual({ prompt_tokens: 106, completion_tokens: 1568, total_tokens: 1674, completion_tokens_details: { reasoning_tokens: 747 } });
     const claude = claudeCodec.encodeResponse(response, claudeCodec.decodeRequest({ model: 'x', max_tokens: 1, messages: [] }, {})) as Record<string, unknown>;
-    expect(claude).toMatchObject({ stop_reason: 'max_tokens', content: [{ type: 'thinking', thinking: 'thinking', signature: '' }, { type: 'text', text: 'partial answer' }] });
+    expect(claude).toMatchObject({
+      stop_reason: 'max_tokens',
+      content: [
+        { type: 'thinking', thinking: 'thinking', signature: '' },
+        { type: 'text', text: 'partial answer' },
+      ],
+    });
     expect(geminiCodec.encodeResponse(response, geminiCodec.decodeRequest({ contents: [] }, { model: 'gemini-2.5-pro' }))).toEqual({
-      candidates: [{ content: { role: 'model', parts: [{ text: 'thinking', thought: true }, { text: 'partial answer' }] }, finishReason: 'MAX_TOKENS', index: 0 }],
+      candidates: [
+        { content: { role: 'model', parts: [{ text: 'thinking', thought: true }, { text: 'partial answer' }] }, finishReason: 'MAX_TOKENS', index: 0 },
+      ],
       usageMetadata: { promptTokenCount: 106, candidatesTokenCount: 821, totalTokenCount: 1674, thoughtsTokenCount: 747 },
       modelVersion: 'gemini-2.5-pro',
       responseId: 'r1',
@@ -85,11 +93,17 @@ describe('gemini streams (cases 58-60, 65)', () => {
   it('case 59: two functionCalls in separate chunks -> OpenAI tool indexes 0 and 1, distinct ids, one finish', () => {
     const stream =
       geminiChunk([{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]) +
-      geminiChunk([{ functionCall: { name: 'get_weather', args: { city: 'Rome' } } }], { finishReason: 'STOP' }, { promptTokenCount: 3, candidatesTokenCount: 5, totalTokenCount: 8 });
+      geminiChunk(
+        [{ functionCall: { name: 'get_weather', args: { city: 'Rome' } } }],
+        { finishReason: 'STOP' },
+        { promptTokenCount: 3, candidatesTokenCount: 5, totalTokenCount: 8 },
+      );
     const request = openaiChatCodec.decodeRequest({ model: 'g', stream: true, messages: [] }, {});
     const chunks = parseSseText(transcodeSseText(geminiCodec, openaiChatCodec, request, stream))
       .filter((frame) => frame.data !== '[DONE]')
-      .map((frame) => JSON.parse(frame.data ?? '') as { choices: { delta: { tool_calls?: { index: number; id?: string }[] }; finish_reason: string | null }[] });
+      .map(
+        (frame) => JSON.parse(frame.data ?? '') as { choices: { delta: { tool_calls?: { index: number; id?: string }[] }; finish_reason: string | null }[] },
+      );
     const starts = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls?.filter((call) => call.id) ?? []);
     expect(starts.map((call) => call.index)).toEqual([0, 1]);
     expect(new Set(starts.map((call) => call.id)).size).toBe(2);
@@ -102,7 +116,10 @@ describe('gemini streams (cases 58-60, 65)', () => {
     const upstream = [
       'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":9,"output_tokens":1}}}',
       'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_9","name":"Bash","input":{}}}',
-      ...fragments.map((fragment) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: fragment } })}`),
+      ...fragments.map(
+        (fragment) =>
+          `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: fragment } })}`,
+      ),
       'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}',
       'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":20}}',
       'event: message_stop\ndata: {"type":"message_stop"}',
@@ -112,7 +129,11 @@ describe('gemini streams (cases 58-60, 65)', () => {
     const request = geminiCodec.decodeRequest({ contents: [] }, { model: 'claude-x', stream: true });
     const out = parseSseText(transcodeSseText(claudeCodec, geminiCodec, request, upstream)).map((frame) => JSON.parse(frame.data ?? ''));
     expect(out).toEqual([
-      { candidates: [{ content: { role: 'model', parts: [{ functionCall: { id: 'toolu_9', name: 'Bash', args: JSON.parse(json) } }] }, index: 0 }], modelVersion: 'claude-x', responseId: 'msg_1' },
+      {
+        candidates: [{ content: { role: 'model', parts: [{ functionCall: { id: 'toolu_9', name: 'Bash', args: JSON.parse(json) } }] }, index: 0 }],
+        modelVersion: 'claude-x',
+        responseId: 'msg_1',
+      },
       {
         candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }],
         usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 20, totalTokenCount: 29 },

@@ -291,10 +291,12 @@ describe('openai-chat codec: stream decoding', () => {
       chunk({ tool_calls: [{ index, ...(start && { id: start.id, type: 'function' }), function: { ...(start && { name: start.name }), arguments: args } }] });
     const text =
       // Both calls announced in one chunk before any arguments, then fragments alternate.
-      chunk({ tool_calls: [
-        { index: 0, id: 'call_a', type: 'function', function: { name: 'read', arguments: '' } },
-        { index: 1, id: 'call_b', type: 'function', function: { name: 'grep', arguments: '' } },
-      ] }) +
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_a', type: 'function', function: { name: 'read', arguments: '' } },
+          { index: 1, id: 'call_b', type: 'function', function: { name: 'grep', arguments: '' } },
+        ],
+      }) +
       call(0, '{"path":') +
       call(1, '{"pattern":') +
       call(0, '"a.txt"}') +
@@ -312,7 +314,14 @@ describe('openai-chat codec: stream decoding', () => {
     ]);
     // Blocks never overlap: each starts after the one before has ended, and its deltas add up to its input.
     const order = events.filter((event) => event.type === 'tool-input-start' || event.type === 'tool-input-end');
-    expect(order.map((event) => `${event.type === 'tool-input-start' ? '+' : '-'}${'index' in event ? event.index : ''}`)).toEqual(['+0', '-0', '+1', '-1', '+2', '-2']);
+    expect(order.map((event) => `${event.type === 'tool-input-start' ? '+' : '-'}${'index' in event ? event.index : ''}`)).toEqual([
+      '+0',
+      '-0',
+      '+1',
+      '-1',
+      '+2',
+      '-2',
+    ]);
     for (const { index, input } of calls as Array<{ index: number; input: string }>) {
       const deltas = events.filter((event) => event.type === 'tool-input-delta' && event.index === index);
       expect(deltas.map((event) => ('delta' in event ? event.delta : '')).join('')).toBe(input);

@@ -112,9 +112,7 @@ function decodeToolCalls(message: JsonObject, toolNames: Map<string, string>): C
 }
 
 function toolResultContent(content: unknown): ToolResultContent[] {
-  return decodeContent(content).filter(
-    (part): part is ToolResultContent => part.type === 'text' || part.type === 'image' || part.type === 'file',
-  );
+  return decodeContent(content).filter((part): part is ToolResultContent => part.type === 'text' || part.type === 'image' || part.type === 'file');
 }
 
 function decodeMessages(value: unknown[]): { system: TextPart[]; messages: CanonicalMessage[] } {
@@ -248,9 +246,7 @@ export function decodeOpenAIChatRequest(body: unknown, context: RequestContext):
     stream: optionalBoolean(request.stream) ?? context.stream ?? false,
     system,
     messages,
-    tools: [...asArray(request.tools), ...asArray(request.functions)]
-      .map(decodeTool)
-      .filter((tool) => tool !== undefined),
+    tools: [...asArray(request.tools), ...asArray(request.functions)].map(decodeTool).filter((tool) => tool !== undefined),
   };
   const toolChoice = decodeToolChoice(request.tool_choice ?? request.function_call);
   if (toolChoice) result.toolChoice = toolChoice;

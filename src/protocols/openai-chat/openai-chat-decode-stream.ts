@@ -172,10 +172,7 @@ export function createOpenAIChatStreamDecoder(): StreamDecoder {
       return [
         {
           type: 'error',
-          error: upstreamStreamError(
-            optionalString(chunk.error.message) ?? 'Upstream stream error',
-            optionalString(chunk.error.type),
-          ),
+          error: upstreamStreamError(optionalString(chunk.error.message) ?? 'Upstream stream error', optionalString(chunk.error.type)),
         },
       ];
     }

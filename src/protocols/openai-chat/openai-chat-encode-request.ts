@@ -1,14 +1,6 @@
 import { toDataUrl, type JsonObject } from '../canonical/json.js';
 import { effortOf, openaiEffort } from '../canonical/reasoning.js';
-import type {
-  CanonicalMessage,
-  CanonicalRequest,
-  CanonicalTool,
-  ContentPart,
-  MediaSource,
-  ToolChoice,
-  ToolResultPart,
-} from '../canonical/types.js';
+import type { CanonicalMessage, CanonicalRequest, CanonicalTool, ContentPart, MediaSource, ToolChoice, ToolResultPart } from '../canonical/types.js';
 import { OPENAI_TOOL_NAMES, toBackendToolName } from '../canonical/tool-names.js';
 
 const openaiName = (name: string): string => toBackendToolName(name, OPENAI_TOOL_NAMES);

@@ -44,7 +44,11 @@ export function createOpenAIChatStreamEncoder(request: CanonicalRequest): Stream
     tools.set(index, { openaiIndex, sentArguments: false });
     return (
       start() +
-      data(chunk({ tool_calls: [{ index: openaiIndex, id: toolCallId, type: 'function', function: { name: toClientToolName(request, toolName), arguments: '' } }] }))
+      data(
+        chunk({
+          tool_calls: [{ index: openaiIndex, id: toolCallId, type: 'function', function: { name: toClientToolName(request, toolName), arguments: '' } }],
+        }),
+      )
     );
   }
 
@@ -87,7 +91,7 @@ export function createOpenAIChatStreamEncoder(request: CanonicalRequest): Stream
           if (request.includeUsage) {
             text += data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
           }
-          return text + 'data: [DONE]\n\n';
+          return `${text}data: [DONE]\n\n`;
         }
         case 'error':
           return this.error(event.error);
@@ -103,7 +107,7 @@ export function createOpenAIChatStreamEncoder(request: CanonicalRequest): Stream
     end(): string {
       if (done) return '';
       done = true;
-      return start() + data(chunk({}, tools.size > 0 ? 'tool_calls' : 'stop')) + 'data: [DONE]\n\n';
+      return `${start() + data(chunk({}, tools.size > 0 ? 'tool_calls' : 'stop'))}data: [DONE]\n\n`;
     },
   };
 }

@@ -33,7 +33,14 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
     const request = decode({
       reasoning: { effort: 'high', summary: 'auto' },
       input: [
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'https://x/y.png' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'look' },
+            { type: 'input_image', image_url: 'https://x/y.png' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'plan' }], encrypted_content: 'ENC' },
         { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{"a":1}' },
         { type: 'function_call', call_id: 'c2', name: 'f', arguments: '{"a":2}' },
@@ -46,7 +53,13 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
     expect(openaiChatCodec.encodeRequest(request)).toEqual({
       model: 'gpt-5',
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'https://x/y.png' } },
+          ],
+        },
         {
           role: 'assistant',
           content: null,
@@ -67,7 +80,14 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
     expect(openaiResponsesCodec.encodeRequest(request)).toEqual({
       model: 'gpt-5',
       input: [
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'https://x/y.png' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'look' },
+            { type: 'input_image', image_url: 'https://x/y.png' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'plan' }], encrypted_content: 'ENC' },
         { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{"a":1}' },
         { type: 'function_call', call_id: 'c2', name: 'f', arguments: '{"a":2}' },
@@ -96,7 +116,11 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
       },
     ]);
     expect(geminiCodec.encodeRequest({ ...request, model: 'gemini-2.5-pro' }).tools).toEqual([
-      { functionDeclarations: [{ name: 'apply_patch', description: 'Apply a patch', parameters: { type: 'OBJECT', properties: { input: { type: 'STRING' } }, required: ['input'] } }] },
+      {
+        functionDeclarations: [
+          { name: 'apply_patch', description: 'Apply a patch', parameters: { type: 'OBJECT', properties: { input: { type: 'STRING' } }, required: ['input'] } },
+        ],
+      },
     ]);
   });
 
@@ -115,7 +139,10 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
   it('decodes Codex additional_tools namespaces and custom tool call history', () => {
     const request = decode({
       input: [
-        { type: 'additional_tools', tools: [{ type: 'namespace', name: 'mcp', tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }] }] },
+        {
+          type: 'additional_tools',
+          tools: [{ type: 'namespace', name: 'mcp', tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }] }],
+        },
         { type: 'custom_tool_call', call_id: 'p1', name: 'apply_patch', input: '*** Begin Patch' },
         { type: 'custom_tool_call_output', call_id: 'p1', output: 'Done' },
         { type: 'function_call', call_id: 's1', namespace: 'mcp', name: 'search', arguments: '{}' },
@@ -125,7 +152,10 @@ describe('Responses requests (conversion.md §5 cases 40-47)', () => {
     expect(request.tools.map((tool) => tool.name)).toEqual(['apply_patch', 'mcp__search']);
     expect(request.messages).toEqual([
       { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'p1', toolName: 'apply_patch', kind: 'custom', input: { input: '*** Begin Patch' } }] },
-      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'p1', toolName: 'apply_patch', content: [{ type: 'text', text: 'Done' }], kind: 'custom' }] },
+      {
+        role: 'tool',
+        content: [{ type: 'tool-result', toolCallId: 'p1', toolName: 'apply_patch', content: [{ type: 'text', text: 'Done' }], kind: 'custom' }],
+      },
       { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 's1', toolName: 'mcp__search', input: {} }] },
     ]);
   });
@@ -155,7 +185,13 @@ describe('requests to a Responses backend', () => {
         max_tokens: 100,
         system: 'sys',
         messages: [
-          { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'see' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'IMG' } },
+            ],
+          },
           {
             role: 'assistant',
             content: [
@@ -168,7 +204,14 @@ describe('requests to a Responses backend', () => {
             role: 'user',
             content: [
               { type: 'tool_result', tool_use_id: 'toolu_1', content: 'one' },
-              { type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: 'two' }, { type: 'image', source: { type: 'url', url: 'https://i/p.png' } }] },
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_2',
+                content: [
+                  { type: 'text', text: 'two' },
+                  { type: 'image', source: { type: 'url', url: 'https://i/p.png' } },
+                ],
+              },
               { type: 'text', text: 'go on' },
             ],
           },
@@ -180,7 +223,14 @@ describe('requests to a Responses backend', () => {
       model: 'gpt-5',
       instructions: 'sys',
       input: [
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image_url: 'data:image/png;base64,IMG' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'see' },
+            { type: 'input_image', image_url: 'data:image/png;base64,IMG' },
+          ],
+        },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Two calls' }] },
         { type: 'function_call', call_id: 'toolu_1', name: 'f', arguments: '{"a":1}' },
         { type: 'function_call', call_id: 'toolu_2', name: 'f', arguments: '{"a":2}' },
@@ -188,7 +238,10 @@ describe('requests to a Responses backend', () => {
         {
           type: 'function_call_output',
           call_id: 'toolu_2',
-          output: [{ type: 'input_text', text: 'two' }, { type: 'input_image', image_url: 'https://i/p.png' }],
+          output: [
+            { type: 'input_text', text: 'two' },
+            { type: 'input_image', image_url: 'https://i/p.png' },
+          ],
         },
         { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] },
       ],
@@ -224,7 +277,13 @@ describe('Responses responses (case 54)', () => {
         { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Calling', annotations: [] }] },
         { id: 'fc_1', type: 'function_call', call_id: 'c1', name: 'f', arguments: '{"a":1}', status: 'completed' },
       ],
-      usage: { input_tokens: 10, input_tokens_details: { cached_tokens: 4 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 3 }, total_tokens: 17 },
+      usage: {
+        input_tokens: 10,
+        input_tokens_details: { cached_tokens: 4 },
+        output_tokens: 7,
+        output_tokens_details: { reasoning_tokens: 3 },
+        total_tokens: 17,
+      },
     });
     expect(response).toEqual({
       id: 'resp_1',
@@ -276,7 +335,13 @@ describe('Responses responses (case 54)', () => {
       { type: 'thinking', thinking: 'hm', signature: 'SIG' },
       { type: 'tool_use', id: 'toolu_1', name: 'apply_patch', input: { input: '*** Begin Patch' } },
     ]);
-    expect(body.usage).toEqual({ input_tokens: 3, input_tokens_details: { cached_tokens: 0 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 7 });
+    expect(body.usage).toEqual({
+      input_tokens: 3,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 4,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 7,
+    });
   });
 });
 
@@ -347,7 +412,13 @@ describe('Responses streams (cases 61-63)', () => {
     expect(completed.output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call']);
     expect(completed.output[0]).toMatchObject({ summary: [{ type: 'summary_text', text: 'Let me see.' }] });
     expect(completed.output[2]).toMatchObject({ call_id: 'toolu_1', name: 'shell', arguments: '{"cmd":"ls"}', status: 'completed' });
-    expect(completed.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 25, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 35 });
+    expect(completed.usage).toEqual({
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 25,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 35,
+    });
     expect(completed.id).toMatch(/^resp_/);
     expect((events[0]?.response as { id: string }).id).toBe(completed.id);
   });
@@ -355,7 +426,7 @@ describe('Responses streams (cases 61-63)', () => {
   it('case 62: OpenAI chunks repeating role -> response.created once, done text is the concatenation', () => {
     const chunk = (content: string, finish: string | null = null) =>
       `data: ${JSON.stringify({ id: 'c', model: 'glm', choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: finish }] })}\n\n`;
-    const upstream = chunk('Hel') + chunk('lo') + chunk('', 'stop') + 'data: [DONE]\n\n';
+    const upstream = `${chunk('Hel') + chunk('lo') + chunk('', 'stop')}data: [DONE]\n\n`;
     const events = responsesEvents(transcodeSseText(openaiChatCodec, openaiResponsesCodec, decode({ input: 'x', stream: true }), upstream));
     expect(events.filter((event) => event.type === 'response.created')).toHaveLength(1);
     expect(events.find((event) => event.type === 'response.output_text.done')?.text).toBe('Hello');
@@ -388,11 +459,30 @@ describe('Responses streams (cases 61-63)', () => {
       event({ type: 'response.output_item.added', sequence_number: 1, output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }) +
       event({ type: 'response.reasoning_summary_part.added', sequence_number: 2, output_index: 0, item_id: 'rs_1', summary_index: 0 }) +
       event({ type: 'response.reasoning_summary_text.delta', sequence_number: 3, output_index: 0, item_id: 'rs_1', delta: 'Plan' }) +
-      event({ type: 'response.output_item.done', sequence_number: 4, output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan' }], encrypted_content: 'gAAA' } }) +
-      event({ type: 'response.output_item.added', sequence_number: 5, output_index: 1, item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '' } }) +
+      event({
+        type: 'response.output_item.done',
+        sequence_number: 4,
+        output_index: 0,
+        item: { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan' }], encrypted_content: 'gAAA' },
+      }) +
+      event({
+        type: 'response.output_item.added',
+        sequence_number: 5,
+        output_index: 1,
+        item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '' },
+      }) +
       event({ type: 'response.custom_tool_call_input.delta', sequence_number: 6, output_index: 1, item_id: 'ctc_1', delta: '*** Begin' }) +
-      event({ type: 'response.output_item.done', sequence_number: 7, output_index: 1, item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '*** Begin' } }) +
-      event({ type: 'response.completed', sequence_number: 8, response: { id: 'resp_1', status: 'completed', usage: { input_tokens: 5, output_tokens: 6, total_tokens: 11 } } });
+      event({
+        type: 'response.output_item.done',
+        sequence_number: 7,
+        output_index: 1,
+        item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '*** Begin' },
+      }) +
+      event({
+        type: 'response.completed',
+        sequence_number: 8,
+        response: { id: 'resp_1', status: 'completed', usage: { input_tokens: 5, output_tokens: 6, total_tokens: 11 } },
+      });
     const decoder = openaiResponsesCodec.createStreamDecoder({} as CanonicalRequest);
     const events: StreamEvent[] = [...parseSseText(upstream).flatMap((frame) => decoder.decode(frame)), ...decoder.end()];
     expect(events).toEqual([
@@ -424,7 +514,12 @@ describe('Responses streams (cases 61-63)', () => {
   it('ends with response.failed on an upstream error, and completes a stream the backend cut without a finish', () => {
     const request = decode({ input: 'x', stream: true });
     const failed = responsesEvents(
-      transcodeSseText(claudeCodec, openaiResponsesCodec, request, 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'),
+      transcodeSseText(
+        claudeCodec,
+        openaiResponsesCodec,
+        request,
+        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+      ),
     );
     expect(failed.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
     expect((failed[2]?.response as { error: unknown }).error).toEqual({ code: 'overloaded_error', message: 'Overloaded' });

@@ -23,7 +23,12 @@ const codexBody = {
       name: 'shell',
       description: 'Runs a shell command',
       strict: false,
-      parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } }, workdir: { type: 'string' } }, required: ['command'], additionalProperties: false },
+      parameters: {
+        type: 'object',
+        properties: { command: { type: 'array', items: { type: 'string' } }, workdir: { type: 'string' } },
+        required: ['command'],
+        additionalProperties: false,
+      },
     },
     { type: 'custom', name: 'apply_patch', description: 'Apply a patch', format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch' } },
     { type: 'web_search' },
@@ -35,7 +40,13 @@ const codexBody = {
     { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: '**Planning**' }], encrypted_content: 'gAAAAABo-enc' },
     { type: 'function_call', id: 'fc_1', call_id: 'call_ls', name: 'shell', arguments: '{"command":["ls"],"workdir":"/w"}' },
     { type: 'function_call_output', call_id: 'call_ls', output: 'src\npackage.json' },
-    { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_patch', name: 'apply_patch', input: '*** Begin Patch\n*** Add File: README.md\n+hi\n*** End Patch' },
+    {
+      type: 'custom_tool_call',
+      id: 'ctc_1',
+      call_id: 'call_patch',
+      name: 'apply_patch',
+      input: '*** Begin Patch\n*** Add File: README.md\n+hi\n*** End Patch',
+    },
     { type: 'custom_tool_call_output', call_id: 'call_patch', output: 'Success. Updated the following files:\nA README.md' },
   ],
 };
@@ -58,7 +69,9 @@ describe('a Codex request', () => {
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_ls', content: [{ type: 'text', text: 'src\npackage.json' }] }] },
       {
         role: 'assistant',
-        content: [{ type: 'tool_use', id: 'call_patch', name: 'apply_patch', input: { input: '*** Begin Patch\n*** Add File: README.md\n+hi\n*** End Patch' } }],
+        content: [
+          { type: 'tool_use', id: 'call_patch', name: 'apply_patch', input: { input: '*** Begin Patch\n*** Add File: README.md\n+hi\n*** End Patch' } },
+        ],
       },
       {
         role: 'user',
@@ -75,7 +88,10 @@ describe('a Codex request', () => {
   });
 
   it('becomes a Gemini request with the call ids and names paired', () => {
-    const body = geminiCodec.encodeRequest({ ...request, model: 'gemini-2.5-pro' }) as { contents: { role: string; parts: Record<string, unknown>[] }[]; tools: unknown[] };
+    const body = geminiCodec.encodeRequest({ ...request, model: 'gemini-2.5-pro' }) as {
+      contents: { role: string; parts: Record<string, unknown>[] }[];
+      tools: unknown[];
+    };
     expect(body.contents.map((content) => content.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
     expect([body.contents[2]?.parts[0], body.contents[4]?.parts[0]]).toEqual([
       { functionResponse: { id: 'call_ls', name: 'shell', response: { output: 'src\npackage.json' } } },
@@ -87,7 +103,11 @@ describe('a Codex request', () => {
           {
             name: 'shell',
             description: 'Runs a shell command',
-            parameters: { type: 'OBJECT', properties: { command: { type: 'ARRAY', items: { type: 'STRING' } }, workdir: { type: 'STRING' } }, required: ['command'] },
+            parameters: {
+              type: 'OBJECT',
+              properties: { command: { type: 'ARRAY', items: { type: 'STRING' } }, workdir: { type: 'STRING' } },
+              required: ['command'],
+            },
           },
           { name: 'apply_patch', description: 'Apply a patch', parameters: { type: 'OBJECT', properties: { input: { type: 'STRING' } }, required: ['input'] } },
         ],
@@ -98,11 +118,18 @@ describe('a Codex request', () => {
   it('gets a Gemini answer streamed back as Responses events Codex accepts', () => {
     const chunk = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
     const upstream =
-      chunk({ candidates: [{ content: { role: 'model', parts: [{ text: 'Checking the patch', thought: true }] } }], responseId: 'g', modelVersion: 'gemini-2.5-pro' }) +
+      chunk({
+        candidates: [{ content: { role: 'model', parts: [{ text: 'Checking the patch', thought: true }] } }],
+        responseId: 'g',
+        modelVersion: 'gemini-2.5-pro',
+      }) +
       chunk({
         candidates: [
           {
-            content: { role: 'model', parts: [{ functionCall: { name: 'apply_patch', args: { input: '*** Begin Patch\n*** End Patch' } }, thoughtSignature: 'c2ln' }] },
+            content: {
+              role: 'model',
+              parts: [{ functionCall: { name: 'apply_patch', args: { input: '*** Begin Patch\n*** End Patch' } }, thoughtSignature: 'c2ln' }],
+            },
             finishReason: 'STOP',
           },
         ],
@@ -144,7 +171,10 @@ describe('a Codex request', () => {
     });
     // Codex replays the items next turn: the Gemini signature returns to the call, byte-exact
     const next = openaiResponsesCodec.decodeRequest(
-      { ...codexBody, input: [...codexBody.input, ...completed.output, { type: 'custom_tool_call_output', call_id: completed.output[2]?.call_id, output: 'ok' }] },
+      {
+        ...codexBody,
+        input: [...codexBody.input, ...completed.output, { type: 'custom_tool_call_output', call_id: completed.output[2]?.call_id, output: 'ok' }],
+      },
       {},
     );
     const geminiBody = geminiCodec.encodeRequest({ ...next, model: 'gemini-2.5-pro' }) as { contents: { parts: Record<string, unknown>[] }[] };
@@ -154,6 +184,15 @@ describe('a Codex request', () => {
 
   it('becomes an OpenAI Chat request without Responses-only fields', () => {
     const body = openaiChatCodec.encodeRequest({ ...request, model: 'gpt-5' });
-    expect(Object.keys(body).sort()).toEqual(['messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream', 'stream_options', 'tool_choice', 'tools']);
+    expect(Object.keys(body).sort()).toEqual([
+      'messages',
+      'model',
+      'parallel_tool_calls',
+      'reasoning_effort',
+      'stream',
+      'stream_options',
+      'tool_choice',
+      'tools',
+    ]);
   });
 });

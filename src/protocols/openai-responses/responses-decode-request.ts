@@ -66,9 +66,7 @@ function decodeContent(content: unknown): ContentPart[] {
 }
 
 function decodeOutput(output: unknown): ToolResultContent[] {
-  return decodeContent(output).filter(
-    (part): part is ToolResultContent => part.type === 'text' || part.type === 'image' || part.type === 'file',
-  );
+  return decodeContent(output).filter((part): part is ToolResultContent => part.type === 'text' || part.type === 'image' || part.type === 'file');
 }
 
 function decodeTool(tool: unknown, namespace?: string): CanonicalTool[] {

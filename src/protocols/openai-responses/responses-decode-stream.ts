@@ -92,9 +92,7 @@ export function createResponsesStreamDecoder(): StreamDecoder {
       case 'message':
         return item.index === undefined ? [] : [{ type: 'text-end', index: item.index }];
       case 'tool': {
-        const finalArgs = item.custom
-          ? JSON.stringify({ input: optionalString(done.input) ?? item.args })
-          : (optionalString(done.arguments) ?? item.args);
+        const finalArgs = item.custom ? JSON.stringify({ input: optionalString(done.input) ?? item.args }) : (optionalString(done.arguments) ?? item.args);
         return [
           { type: 'tool-input-end', index: item.index },
           {
@@ -177,7 +175,12 @@ export function createResponsesStreamDecoder(): StreamDecoder {
       case 'error': {
         finished = true;
         const error = isRecord(data.error) ? data.error : data;
-        return [{ type: 'error', error: upstreamStreamError(optionalString(error.message) ?? 'Upstream stream error', optionalString(error.code) ?? optionalString(error.type)) }];
+        return [
+          {
+            type: 'error',
+            error: upstreamStreamError(optionalString(error.message) ?? 'Upstream stream error', optionalString(error.code) ?? optionalString(error.type)),
+          },
+        ];
       }
       default:
         return [];

@@ -216,7 +216,7 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
           if (event.delta === '') return '';
           let text = '';
           let item = byCanonical.get(event.index);
-          if (!item || item.kind !== 'message' || !open.has(item.outputIndex)) {
+          if (item?.kind !== 'message' || !open.has(item.outputIndex)) {
             text += openMessage(event.index);
             item = byCanonical.get(event.index);
           }
@@ -245,7 +245,7 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
           if (event.delta === '') return '';
           let text = '';
           let item = byCanonical.get(event.index);
-          if (!item || item.kind !== 'reasoning' || !open.has(item.outputIndex)) {
+          if (item?.kind !== 'reasoning' || !open.has(item.outputIndex)) {
             text += openReasoning(event.index);
             item = byCanonical.get(event.index);
           }

@@ -70,7 +70,11 @@ export function decodeResponsesResponse(body: unknown): CanonicalResponse {
     model: optionalString(body.model) ?? '',
     content,
     finishReason: {
-      unified: mapResponsesStatus(status, reason, content.some((part) => part.type === 'tool-call')),
+      unified: mapResponsesStatus(
+        status,
+        reason,
+        content.some((part) => part.type === 'tool-call'),
+      ),
       ...(status && { raw: reason ?? status }),
     },
     usage: decodeResponsesUsage(body.usage) ?? { inputTokens: 0, outputTokens: 0 },

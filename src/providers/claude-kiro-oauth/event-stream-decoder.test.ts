@@ -112,12 +112,27 @@ describe('AWS event-stream decoder', () => {
     const frame = encodeRaw(headers, total);
     const [message] = decodeAll([frame]);
     expect(message!.headers).toEqual({
-      a: true, b: false, c: -1, d: 256, e: 256, f: 7n, g: Buffer.from([0xca, 0xfe]), h: new Date(1000), i: '00112233445566778899aabbccddeeff',
+      a: true,
+      b: false,
+      c: -1,
+      d: 256,
+      e: 256,
+      f: 7n,
+      g: Buffer.from([0xca, 0xfe]),
+      h: new Date(1000),
+      i: '00112233445566778899aabbccddeeff',
     });
   });
 
   it('classifies error frames and unknown events', () => {
-    const error = encodeFrame([[':error-code', 'InternalError'], [':error-message', 'boom'], [':message-type', 'error']], '');
+    const error = encodeFrame(
+      [
+        [':error-code', 'InternalError'],
+        [':error-message', 'boom'],
+        [':message-type', 'error'],
+      ],
+      '',
+    );
     const [errorMessage, followup] = decodeAll([error, eventFrame('followupPromptEvent', { followupPrompt: { content: 'x' } })]);
     expect(readKiroEvent(errorMessage!)).toMatchObject({ type: 'error', error: { kind: 'upstream', message: expect.stringContaining('boom') } });
     expect(readKiroEvent(followup!)).toEqual({ type: 'ignored', eventType: 'followupPromptEvent' });

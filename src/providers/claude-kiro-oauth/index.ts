@@ -20,5 +20,9 @@ export const claudeKiroOauthAdapter: ProviderAdapter = {
   createClient(settings, { http, logger, credentialLock }): ProviderClient {
     return new KiroClient(readKiroSettings(settings), http, logger, credentialLock);
   },
-  login: loginLoadedOnUse('kiro', 'import a Kiro IDE token (--from FILE, default ~/.aws/sso/cache/kiro-auth-token.json)', async () => (await import('./kiro-import-login.js')).kiroImportLogin),
+  login: loginLoadedOnUse(
+    'kiro',
+    'import a Kiro IDE token (--from FILE, default ~/.aws/sso/cache/kiro-auth-token.json)',
+    async () => (await import('./kiro-import-login.js')).kiroImportLogin,
+  ),
 };

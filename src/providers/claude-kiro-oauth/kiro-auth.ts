@@ -55,7 +55,9 @@ export class KiroAuth {
   private refresh(staleToken: string | undefined): Promise<KiroCredentials> {
     const filePath = this.settings.credsFilePath;
     // Other gateway processes sharing the file wait, then find the new token in it (see below).
-    return this.refreshFlight.run(() => (filePath ? this.lock.run(credentialLockKey(filePath), () => this.refreshNow(staleToken)) : this.refreshNow(staleToken)));
+    return this.refreshFlight.run(() =>
+      filePath ? this.lock.run(credentialLockKey(filePath), () => this.refreshNow(staleToken)) : this.refreshNow(staleToken),
+    );
   }
 
   private async refreshNow(staleToken: string | undefined): Promise<KiroCredentials> {
@@ -88,10 +90,7 @@ export class KiroAuth {
       }
     }
     this.credentials = await parseKiroCredentials(raw, filePath ? path.dirname(filePath) : undefined);
-    this.logger.info(
-      { provider: 'claude-kiro-oauth', authMethod: this.credentials.authMethod, expiresAt: tokens.expiresAt },
-      'Kiro token refreshed',
-    );
+    this.logger.info({ provider: 'claude-kiro-oauth', authMethod: this.credentials.authMethod, expiresAt: tokens.expiresAt }, 'Kiro token refreshed');
     return this.credentials;
   }
 }

@@ -105,7 +105,11 @@ export class KiroClient implements ProviderClient {
       url.searchParams.set('origin', 'AI_EDITOR');
       url.searchParams.set('resourceType', 'AGENTIC_REQUEST');
       if (credentials.authMethod === 'social' && credentials.profileArn) url.searchParams.set('profileArn', credentials.profileArn);
-      const headers = kiroHeaders({ clientVersion: this.settings.clientVersion, machineId: machineIdFor(this.settings, credentials), accessToken: credentials.accessToken });
+      const headers = kiroHeaders({
+        clientVersion: this.settings.clientVersion,
+        machineId: machineIdFor(this.settings, credentials),
+        accessToken: credentials.accessToken,
+      });
       headers['amz-sdk-request'] = 'attempt=1; max=1';
       try {
         const response = await this.http.send({ method: 'GET', url: url.toString(), headers, signal, providerType: PROVIDER_TYPE });

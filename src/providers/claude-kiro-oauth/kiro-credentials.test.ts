@@ -22,7 +22,14 @@ describe('Kiro credentials', () => {
     await writeFile(path.join(directory, 'aaa.json'), JSON.stringify({ clientId: 'wrong', clientSecret: 'wrong', accessToken: 'wrong' }));
     await writeFile(path.join(directory, 'h1.json'), JSON.stringify({ clientId: 'cid', clientSecret: 'sec' }));
     const credentials = await loadCredentialsFile(path.join(directory, 'kiro-auth-token.json'));
-    expect(credentials).toMatchObject({ clientId: 'cid', clientSecret: 'sec', clientSource: 'h1.json', accessToken: undefined, region: 'eu-west-1', idcRegion: 'eu-west-1' });
+    expect(credentials).toMatchObject({
+      clientId: 'cid',
+      clientSecret: 'sec',
+      clientSource: 'h1.json',
+      accessToken: undefined,
+      region: 'eu-west-1',
+      idcRegion: 'eu-west-1',
+    });
   });
 
   it('rejects credentials without any token, naming the source', async () => {

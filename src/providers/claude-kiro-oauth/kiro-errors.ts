@@ -1,7 +1,16 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 
 /** 403 texts that mean the account itself is blocked: refreshing cannot help (providers.md §4.12). */
-const BLOCKED_MARKERS = ['temporarily is suspended', 'temporarily suspended', 'disabled', 'violation of terms', 'terms of service', 'appeal', 'not authorized to access', 'not allowed'];
+const BLOCKED_MARKERS = [
+  'temporarily is suspended',
+  'temporarily suspended',
+  'disabled',
+  'violation of terms',
+  'terms of service',
+  'appeal',
+  'not authorized to access',
+  'not allowed',
+];
 const QUOTA_MARKERS = ['quota', 'limit exceeded', 'payment required'];
 const TOKEN_WORDS = ['token', 'authorization', 'authenticate', 'credential'];
 const INVALID_WORDS = ['expired', 'invalid', 'unauthorized'];

@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
+import { type GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamHttpClient } from '../../upstream/http-client.js';
 import { createRefreshFailedError } from '../shared/oauth/refresh-failed.js';
 import type { KiroCredentials } from './kiro-credentials.js';
@@ -23,9 +23,10 @@ function refreshFailed(reason: string, cause?: unknown): GatewayError {
 /** Why a refresh call failed, without anything secret (the upstream's message only, never our body). */
 function describeFailure(error: unknown): string {
   if (isGatewayError(error)) {
-    const hint = error.detail.status === 401 || error.detail.status === 400
-      ? ' (the refresh token may have been rotated by Kiro IDE or another proxy: export a fresh token with `aiclient2api auth kiro --from FILE`)'
-      : '';
+    const hint =
+      error.detail.status === 401 || error.detail.status === 400
+        ? ' (the refresh token may have been rotated by Kiro IDE or another proxy: export a fresh token with `aiclient2api auth kiro --from FILE`)'
+        : '';
     return `${error.detail.status ? `HTTP ${error.detail.status}: ` : ''}${error.message.slice(0, 300)}${hint}`;
   }
   return (error as Error)?.message ?? String(error);
@@ -35,11 +36,7 @@ function describeFailure(error: unknown): string {
  * One refresh call: social logins at Kiro's desktop auth endpoint with `{refreshToken}`; Builder ID /
  * IdC at AWS SSO-OIDC CreateToken (camelCase body) with the client registration's id and secret.
  */
-export async function requestTokenRefresh(
-  credentials: KiroCredentials,
-  settings: KiroSettings,
-  http: UpstreamHttpClient,
-): Promise<RefreshedTokens> {
+export async function requestTokenRefresh(credentials: KiroCredentials, settings: KiroSettings, http: UpstreamHttpClient): Promise<RefreshedTokens> {
   if (!credentials.refreshToken) throw refreshFailed('the credentials hold no refreshToken');
   let url: string;
   let headers: Record<string, string>;
@@ -50,7 +47,8 @@ export async function requestTokenRefresh(
     body = { refreshToken: credentials.refreshToken };
   } else {
     if (!credentials.clientId || !credentials.clientSecret) {
-      const hash = typeof credentials.raw.clientIdHash === 'string' ? ` (${credentials.raw.clientIdHash}.json beside the token file was not found or incomplete)` : '';
+      const hash =
+        typeof credentials.raw.clientIdHash === 'string' ? ` (${credentials.raw.clientIdHash}.json beside the token file was not found or incomplete)` : '';
       throw refreshFailed(`IdC/Builder ID login without clientId/clientSecret${hash}`);
     }
     url = idcRefreshUrlOf(settings, credentials.idcRegion);

@@ -43,7 +43,10 @@ describe('KiroResponseBuilder', () => {
   it('answers max_tokens with a one-space text block when only thinking came back', () => {
     const { events, summary } = run([text('<thinking>hmm, still thinking')], true);
     expect(summary.stopReason).toBe('max_tokens');
-    expect(events.filter((event) => event.type === 'block-start').map((event) => (event as { block: { type: string } }).block.type)).toEqual(['thinking', 'text']);
+    expect(events.filter((event) => event.type === 'block-start').map((event) => (event as { block: { type: string } }).block.type)).toEqual([
+      'thinking',
+      'text',
+    ]);
   });
 
   it('estimates output tokens from the text and tool inputs', () => {

@@ -32,10 +32,7 @@ export function buildKiroTools(tools: readonly CanonicalTool[], names: ToolNameM
   const specifications: KiroToolSpecification[] = [];
   for (const tool of tools) {
     if (tool.kind === 'builtin' || isWebSearch(tool.name)) continue;
-    const schema =
-      tool.kind === 'function'
-        ? tool.inputSchema
-        : { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] };
+    const schema = tool.kind === 'function' ? tool.inputSchema : { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] };
     const description = tool.description?.trim() ? tool.description : tool.name;
     specifications.push({
       toolSpecification: { name: names.toKiro(tool.name), description: trimDescription(description), inputSchema: { json: schema } },

@@ -5,8 +5,14 @@ function split(chunks: string[]): { thinking: string; text: string } {
   const splitter = new ThinkingSplitter();
   const pieces: SplitPiece[] = [...chunks.flatMap((chunk) => splitter.push(chunk)), ...splitter.end()];
   return {
-    thinking: pieces.filter((piece) => piece.kind === 'thinking').map((piece) => piece.text).join(''),
-    text: pieces.filter((piece) => piece.kind === 'text').map((piece) => piece.text).join(''),
+    thinking: pieces
+      .filter((piece) => piece.kind === 'thinking')
+      .map((piece) => piece.text)
+      .join(''),
+    text: pieces
+      .filter((piece) => piece.kind === 'text')
+      .map((piece) => piece.text)
+      .join(''),
   };
 }
 

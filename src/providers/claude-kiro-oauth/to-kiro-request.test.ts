@@ -15,7 +15,9 @@ describe('Claude request -> Kiro conversationState', () => {
         max_tokens: 1024,
         system: 'You are helpful.',
         thinking: { type: 'enabled', budget_tokens: 5000 },
-        tools: [{ name: 'get_weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+        tools: [
+          { name: 'get_weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        ],
         messages: [
           { role: 'user', content: 'What is the weather in Paris?' },
           {
@@ -66,7 +68,8 @@ describe('Claude request -> Kiro conversationState', () => {
         history: [
           {
             userInputMessage: {
-              content: '<thinking_mode>enabled</thinking_mode><max_thinking_length>5000</max_thinking_length>\nYou are helpful.\n\nWhat is the weather in Paris?',
+              content:
+                '<thinking_mode>enabled</thinking_mode><max_thinking_length>5000</max_thinking_length>\nYou are helpful.\n\nWhat is the weather in Paris?',
               modelId: 'claude-sonnet-4.5',
               origin: 'AI_EDITOR',
             },
@@ -123,7 +126,14 @@ describe('Claude request -> Kiro conversationState', () => {
   });
 
   it('puts the system text in its own first turn when the conversation starts with the assistant', () => {
-    const state = convert({ model: 'm', system: 'Be brief.', messages: [{ role: 'assistant', content: 'Hello' }, { role: 'user', content: 'Hi' }] }).conversationState;
+    const state = convert({
+      model: 'm',
+      system: 'Be brief.',
+      messages: [
+        { role: 'assistant', content: 'Hello' },
+        { role: 'user', content: 'Hi' },
+      ],
+    }).conversationState;
     expect(state.history).toEqual([
       { userInputMessage: { content: 'Be brief.', modelId: 'm', origin: 'AI_EDITOR' } },
       { assistantResponseMessage: { content: 'Hello' } },

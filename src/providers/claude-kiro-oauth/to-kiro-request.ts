@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CanonicalRequest, ImagePart, ReasoningConfig } from '../../protocols/canonical/types.js';
 import { toKiroModelId } from './kiro-models.js';
-import type {
-  KiroHistoryEntry,
-  KiroImage,
-  KiroRequestBody,
-  KiroToolResult,
-  KiroToolUse,
-  KiroUserInputMessage,
-} from './kiro-request-types.js';
+import type { KiroHistoryEntry, KiroImage, KiroRequestBody, KiroToolResult, KiroToolUse, KiroUserInputMessage } from './kiro-request-types.js';
 import type { ToolNameMap } from './kiro-tool-names.js';
 import { buildKiroTools } from './kiro-tools.js';
 import { buildTurns, turnText, type Turn } from './kiro-turns.js';
@@ -52,7 +45,7 @@ function toKiroImage(image: ImagePart): KiroImage | undefined {
 /** Removes the key `""`, which Kiro rejects in tool inputs. */
 function cleanInput(input: Record<string, unknown>): Record<string, unknown> {
   if (!('' in input)) return input;
-  const { ['']: _removed, ...rest } = input;
+  const { '': _removed, ...rest } = input;
   return rest;
 }
 
@@ -73,7 +66,15 @@ function userMessage(turn: Turn, keepImages: boolean, context: BuildContext, fal
   for (const result of turn.toolResults) {
     if (context.seenToolResults.has(result.toolCallId)) continue;
     context.seenToolResults.add(result.toolCallId);
-    const text = result.content.map((part) => (part.type === 'text' ? part.text : part.type === 'image' && part.source.kind === 'base64' ? '[image attached to the message]' : `[${part.type} omitted]`)).join('\n');
+    const text = result.content
+      .map((part) =>
+        part.type === 'text'
+          ? part.text
+          : part.type === 'image' && part.source.kind === 'base64'
+            ? '[image attached to the message]'
+            : `[${part.type} omitted]`,
+      )
+      .join('\n');
     toolResults.push({ content: [{ text }], status: 'success', toolUseId: result.toolCallId });
   }
   if (content === '' && fallback !== '') content = toolResults.length > 0 ? 'Tool results provided.' : fallback;
@@ -126,9 +127,7 @@ export function toKiroRequest(request: CanonicalRequest, options: KiroRequestOpt
   if (turns.at(-1)!.role === 'assistant') turns.push(emptyTurn('user', 'Continue'));
   const current = turns.pop()!;
   const history: KiroHistoryEntry[] = turns.map((turn, index) =>
-    turn.role === 'assistant'
-      ? assistantEntry(turn, context)
-      : { userInputMessage: userMessage(turn, turns.length - index < IMAGE_TURN_WINDOW, context, '') },
+    turn.role === 'assistant' ? assistantEntry(turn, context) : { userInputMessage: userMessage(turn, turns.length - index < IMAGE_TURN_WINDOW, context, '') },
   );
   const currentMessage = userMessage(current, true, context, 'Continue');
   currentMessage.userInputMessageContext = {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeGenerateRequest, normalizeModelId, prepareGenerateRequest, unwrapResponse, wrapCountTokensRequest, wrapGenerateRequest } from './code-assist-envelope.js';
+import {
+  normalizeGenerateRequest,
+  normalizeModelId,
+  prepareGenerateRequest,
+  unwrapResponse,
+  wrapCountTokensRequest,
+  wrapGenerateRequest,
+} from './code-assist-envelope.js';
 
 describe('Code Assist envelope', () => {
   it.each([
@@ -10,12 +17,22 @@ describe('Code Assist envelope', () => {
       { system_instruction: { parts: [{ text: 's' }] } },
       { systemInstruction: { role: 'user', parts: [{ text: 's' }] } },
     ],
-    ['turns a string system instruction into content', 'gemini-2.5-flash', { systemInstruction: 'be brief' }, { systemInstruction: { role: 'user', parts: [{ text: 'be brief' }] } }],
+    [
+      'turns a string system instruction into content',
+      'gemini-2.5-flash',
+      { systemInstruction: 'be brief' },
+      { systemInstruction: { role: 'user', parts: [{ text: 'be brief' }] } },
+    ],
     [
       'gives contents without a role the user role, keeping others',
       'gemini-2.5-flash',
       { contents: [{ parts: [{ text: 'a' }] }, { role: 'model', parts: [{ text: 'b' }] }] },
-      { contents: [{ role: 'user', parts: [{ text: 'a' }] }, { role: 'model', parts: [{ text: 'b' }] }] },
+      {
+        contents: [
+          { role: 'user', parts: [{ text: 'a' }] },
+          { role: 'model', parts: [{ text: 'b' }] },
+        ],
+      },
     ],
     [
       'asks for thoughts when a thinking level is set on a thinking model',
@@ -42,10 +59,15 @@ describe('Code Assist envelope', () => {
   it('wraps the request as {model, project, user_prompt_id, request}', () => {
     const request = prepareGenerateRequest('gemini-2.5-pro', Buffer.from('{"model":"x","contents":[{"role":"user","parts":[{"text":"Hi"}]}]}'));
     const wrapped = JSON.parse(wrapGenerateRequest('gemini-2.5-pro', 'p1', request));
-    expect(wrapped).toEqual({ model: 'gemini-2.5-pro', project: 'p1', user_prompt_id: expect.any(String), request: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] } });
+    expect(wrapped).toEqual({
+      model: 'gemini-2.5-pro',
+      project: 'p1',
+      user_prompt_id: expect.any(String),
+      request: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
+    });
   });
 
-  it('rejects a body that is not a JSON object as the client\'s fault', () => {
+  it("rejects a body that is not a JSON object as the client's fault", () => {
     expect(() => prepareGenerateRequest('m', Buffer.from('[1]'))).toThrow(expect.objectContaining({ kind: 'invalid_request', status: 400 }));
     expect(() => prepareGenerateRequest('m', Buffer.from('{'))).toThrow(expect.objectContaining({ code: 'invalid_json' }));
   });

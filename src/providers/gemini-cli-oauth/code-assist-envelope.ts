@@ -53,7 +53,10 @@ export function parseJsonObject(body: Buffer, what: string): Json {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new GatewayError('invalid_json', 'invalid_request', `${what} is not valid JSON (${jsonSyntaxErrorWhere(error, body.toString('utf8'))})`, { status: 400, scope: 'request' });
+    throw new GatewayError('invalid_json', 'invalid_request', `${what} is not valid JSON (${jsonSyntaxErrorWhere(error, body.toString('utf8'))})`, {
+      status: 400,
+      scope: 'request',
+    });
   }
   if (!isObject(parsed)) throw new GatewayError('invalid_json', 'invalid_request', `${what} must be a JSON object`, { status: 400, scope: 'request' });
   return parsed;

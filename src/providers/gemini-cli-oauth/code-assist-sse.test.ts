@@ -53,7 +53,9 @@ describe('unwrapCodeAssistStream', () => {
   });
 
   it('raises an error event in the stream as a GatewayError', async () => {
-    await expect(unwrap([`data: {"response":${a}}\n\n`, 'data: {"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}\n\n'])).rejects.toMatchObject({
+    await expect(
+      unwrap([`data: {"response":${a}}\n\n`, 'data: {"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}\n\n']),
+    ).rejects.toMatchObject({
       kind: 'upstream',
       status: 500,
       message: 'Internal error encountered.',

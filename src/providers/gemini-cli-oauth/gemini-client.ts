@@ -89,7 +89,10 @@ export class GeminiCliOAuthClient implements ProviderClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new GatewayError('upstream_invalid_response', 'upstream', `${PROVIDER_TYPE}: Code Assist answered with invalid JSON`, { status: 502, scope: 'account' });
+      throw new GatewayError('upstream_invalid_response', 'upstream', `${PROVIDER_TYPE}: Code Assist answered with invalid JSON`, {
+        status: 502,
+        scope: 'account',
+      });
     }
   }
 }

@@ -64,7 +64,9 @@ export class GeminiCredentials {
   }
 
   private async load(): Promise<Credentials> {
-    const credentials = this.settings.credsBase64 ? decodeBase64Credentials(this.settings.credsBase64, PROVIDER_TYPE, 'GEMINI_OAUTH_CREDS_BASE64') : await this.readFile();
+    const credentials = this.settings.credsBase64
+      ? decodeBase64Credentials(this.settings.credsBase64, PROVIDER_TYPE, 'GEMINI_OAUTH_CREDS_BASE64')
+      : await this.readFile();
     this.credentials = credentials;
     return credentials;
   }

@@ -19,7 +19,7 @@ export function classifyCodeAssistError(error: unknown, context: { project: stri
     if (!permissionDenied) return error;
     const hint =
       context.projectSource === 'config'
-        ? 'check PROJECT_ID (or remove it to let the gateway discover the account\'s own project)'
+        ? "check PROJECT_ID (or remove it to let the gateway discover the account's own project)"
         : 'the project the account reported cannot be used; set PROJECT_ID to a project with Gemini Code Assist enabled';
     return new GatewayError(
       'gemini_project_forbidden',

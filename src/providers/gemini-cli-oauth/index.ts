@@ -18,5 +18,9 @@ export const geminiCliOAuthAdapter: ProviderAdapter = {
   },
   // Cheap by contract: credentials are read and the project discovered on the first request.
   createClient: (settings, { http, logger, credentialLock }) => new GeminiCliOAuthClient(readGeminiSettings(settings), http, logger, credentialLock),
-  login: loginLoadedOnUse('gemini', 'sign in with Google (OAuth in the browser) and save Gemini CLI credentials', async () => (await import('./login/gemini-login.js')).geminiLogin),
+  login: loginLoadedOnUse(
+    'gemini',
+    'sign in with Google (OAuth in the browser) and save Gemini CLI credentials',
+    async () => (await import('./login/gemini-login.js')).geminiLogin,
+  ),
 };

@@ -72,10 +72,15 @@ export class ProjectDiscovery {
     const configured = this.options.configuredProject;
     if (configured) {
       if (configured.toLowerCase() === 'default') {
-        throw new GatewayError('gemini_invalid_project', 'auth', `${PROVIDER_TYPE}: PROJECT_ID "default" is not a project id; set a real one or remove it to discover the account's project`, {
-          status: 400,
-          scope: 'account',
-        });
+        throw new GatewayError(
+          'gemini_invalid_project',
+          'auth',
+          `${PROVIDER_TYPE}: PROJECT_ID "default" is not a project id; set a real one or remove it to discover the account's project`,
+          {
+            status: 400,
+            scope: 'account',
+          },
+        );
       }
       return configured;
     }
@@ -97,16 +102,13 @@ export class ProjectDiscovery {
     const email = accountEmail(load);
     const known = load.cloudaicompanionProject;
     if (typeof known === 'string' && known !== '') {
-      this.logger.info({ provider: PROVIDER_TYPE, project: known, account: email }, 'gemini-cli-oauth: using the account\'s Code Assist project');
+      this.logger.info({ provider: PROVIDER_TYPE, project: known, account: email }, "gemini-cli-oauth: using the account's Code Assist project");
       return known;
     }
     const tiers = Array.isArray(load.allowedTiers) ? (load.allowedTiers as Tier[]) : [];
     const tier = tiers.find((candidate) => candidate?.isDefault) ?? { id: 'free-tier' };
     if (tier.userDefinedCloudaicompanionProject) {
-      throw discoveryError(
-        'gemini_project_required',
-        `this account's tier (${tier.id ?? 'unknown'}) needs a Google Cloud project of your own: set PROJECT_ID`,
-      );
+      throw discoveryError('gemini_project_required', `this account's tier (${tier.id ?? 'unknown'}) needs a Google Cloud project of your own: set PROJECT_ID`);
     }
     return this.onboard(tier.id ?? 'free-tier', email);
   }
@@ -125,14 +127,13 @@ export class ProjectDiscovery {
           this.logger.info({ provider: PROVIDER_TYPE, project: id, polls: poll }, 'gemini-cli-oauth: onboarding done');
           return id;
         }
-        throw discoveryError('gemini_project_not_found', 'onboarding finished without a project; set PROJECT_ID to a Google Cloud project with Gemini Code Assist enabled');
+        throw discoveryError(
+          'gemini_project_not_found',
+          'onboarding finished without a project; set PROJECT_ID to a Google Cloud project with Gemini Code Assist enabled',
+        );
       }
       if (poll >= maxPolls) {
-        throw discoveryError(
-          'gemini_onboarding_timeout',
-          `onboarding did not finish after ${maxPolls} polls; try again later or set PROJECT_ID`,
-          503,
-        );
+        throw discoveryError('gemini_onboarding_timeout', `onboarding did not finish after ${maxPolls} polls; try again later or set PROJECT_ID`, 503);
       }
       this.logger.info({ provider: PROVIDER_TYPE, poll: poll + 1, maxPolls }, 'gemini-cli-oauth: onboarding in progress, polling again');
       await delay(pollIntervalMs);

@@ -11,8 +11,7 @@ export const openaiQwenOauthAdapter: ProviderAdapter = {
   type: 'openai-qwen-oauth',
   accountSchema: qwenAccountSchema,
   protocol: 'openai-chat',
-  setupHint:
-    'run "aiclient2api auth qwen" (or log in with Qwen Code) to create ~/.qwen/oauth_creds.json, or set QWEN_OAUTH_CREDS_FILE_PATH',
+  setupHint: 'run "aiclient2api auth qwen" (or log in with Qwen Code) to create ~/.qwen/oauth_creds.json, or set QWEN_OAUTH_CREDS_FILE_PATH',
   // An explicit path counts even before the file exists (the error then names it); otherwise Qwen Code's own file must be there.
   isConfigured: (settings) =>
     stringSetting(settings, 'QWEN_OAUTH_CREDS_FILE_PATH') !== undefined || existsSync(resolveCredentialsPath(settings, process.cwd())),
@@ -23,5 +22,9 @@ export const openaiQwenOauthAdapter: ProviderAdapter = {
   createClient(settings, { http, logger, credentialLock }): ProviderClient {
     return createQwenClient(readQwenSettings(settings), http, logger, credentialLock);
   },
-  login: loginLoadedOnUse('qwen', 'log in to Qwen with a device code (writes ~/.qwen/oauth_creds.json or QWEN_OAUTH_CREDS_FILE_PATH)', async () => (await import('./qwen-device-login.js')).qwenDeviceLogin),
+  login: loginLoadedOnUse(
+    'qwen',
+    'log in to Qwen with a device code (writes ~/.qwen/oauth_creds.json or QWEN_OAUTH_CREDS_FILE_PATH)',
+    async () => (await import('./qwen-device-login.js')).qwenDeviceLogin,
+  ),
 };

@@ -8,10 +8,22 @@ describe('prepareQwenBody', () => {
   });
 
   it('sends developer messages as system messages, keeping everything else', () => {
-    const body = Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'developer', content: [{ type: 'text', text: 'Be brief' }] }, { role: 'user', content: 'Hi' }], tools: [] }));
+    const body = Buffer.from(
+      JSON.stringify({
+        model: 'm',
+        messages: [
+          { role: 'developer', content: [{ type: 'text', text: 'Be brief' }] },
+          { role: 'user', content: 'Hi' },
+        ],
+        tools: [],
+      }),
+    );
     expect(JSON.parse(prepareQwenBody(body).toString())).toEqual({
       model: 'm',
-      messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief' }] }, { role: 'user', content: 'Hi' }],
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Be brief' }] },
+        { role: 'user', content: 'Hi' },
+      ],
       tools: [],
     });
   });

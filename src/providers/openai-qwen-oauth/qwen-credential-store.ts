@@ -117,11 +117,16 @@ export class QwenCredentialStore {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw refreshFailed(`credential file ${credentialsPath} has no refresh_token`);
     let answer;
     try {
-      answer = await postOAuthForm(`${this.options.oauthBaseUrl}/api/v1/oauth2/token`, {
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: QWEN_CLIENT_ID,
-      }, undefined, this.options.dispatcher);
+      answer = await postOAuthForm(
+        `${this.options.oauthBaseUrl}/api/v1/oauth2/token`,
+        {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: QWEN_CLIENT_ID,
+        },
+        undefined,
+        this.options.dispatcher,
+      );
     } catch (error) {
       throw refreshFailed(`token endpoint unreachable: ${(error as Error).message}`, error);
     }

@@ -77,7 +77,13 @@ function createProgress(output: NodeJS.WritableStream): { update(text: string): 
   };
 }
 
-export async function pollForToken(tokenUrl: string, code: DeviceCode, verifier: string, context: CliLoginContext, clock: DeviceLoginClock): Promise<Record<string, unknown>> {
+export async function pollForToken(
+  tokenUrl: string,
+  code: DeviceCode,
+  verifier: string,
+  context: CliLoginContext,
+  clock: DeviceLoginClock,
+): Promise<Record<string, unknown>> {
   const startedAt = clock.now();
   const deadline = startedAt + code.expiresInMs;
   const progress = createProgress(context.output);

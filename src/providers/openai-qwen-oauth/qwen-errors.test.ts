@@ -6,8 +6,18 @@ import { classifyQwenError, msUntilBeijingMidnight } from './qwen-errors.js';
 describe('classifyQwenError', () => {
   it('turns an exhausted daily quota into kind quota, retryable at midnight Beijing time', () => {
     const now = Date.parse('2026-11-25T10:00:00Z'); // 18:00 in Beijing: 6 hours to midnight
-    const upstream = createUpstreamError(429, {}, JSON.stringify({ error: { code: 'insufficient_quota', message: 'Free allocated quota exceeded.', type: 'insufficient_quota' } }), 'openai-qwen-oauth');
-    expect(classifyQwenError(upstream, now)).toMatchObject({ kind: 'quota', status: 429, message: 'Free allocated quota exceeded.', detail: { retryAfterMs: 6 * 3_600_000, scope: 'account' } });
+    const upstream = createUpstreamError(
+      429,
+      {},
+      JSON.stringify({ error: { code: 'insufficient_quota', message: 'Free allocated quota exceeded.', type: 'insufficient_quota' } }),
+      'openai-qwen-oauth',
+    );
+    expect(classifyQwenError(upstream, now)).toMatchObject({
+      kind: 'quota',
+      status: 429,
+      message: 'Free allocated quota exceeded.',
+      detail: { retryAfterMs: 6 * 3_600_000, scope: 'account' },
+    });
   });
 
   it('recognises quota by message on a 403, and leaves other errors alone', () => {

@@ -35,7 +35,10 @@ export async function withFileLock<T>(lockPath: string, task: () => Promise<T>, 
       held = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') break;
-      const age = await stat(lockPath).then((info) => Date.now() - info.mtimeMs, () => 0);
+      const age = await stat(lockPath).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
       if (age > staleMs) await rm(lockPath, { force: true });
       else await delay(retryDelayMs);
     }

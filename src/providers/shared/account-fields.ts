@@ -18,7 +18,11 @@ export function secretField(description: string) {
 
 /** An http(s) URL; `fallback` is what an account that does not set it gets. */
 export function urlField(description: string, fallback: string) {
-  return z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).trim().default(fallback).describe(description);
+  return z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .trim()
+    .default(fallback)
+    .describe(description);
 }
 
 /** A whole number, also written as a digit string (hand-edited files, command-line flags). */
@@ -40,7 +44,9 @@ export function nameListField(description: string) {
 }
 
 /** PROXY_URL of one account: wins over the global one (http://, https://, socks5://; it may carry a password). */
-export const proxyUrlField = secretField('Outbound proxy for this account only (http://, https:// or socks5://, user:password allowed); wins over the global PROXY_URL');
+export const proxyUrlField = secretField(
+  'Outbound proxy for this account only (http://, https:// or socks5://, user:password allowed); wins over the global PROXY_URL',
+);
 
 /**
  * An account's fields as a user wrote them, ready to validate: `null` and blank strings mean "not
@@ -66,8 +72,14 @@ export function accountIssuesOf(error: z.ZodError): string[] {
  * schema: typed values with defaults filled in. The loaders check the same schema first, so a
  * failure here means settings that bypassed them; it is the account's problem, named by field.
  */
-export function parseAccountSettings<Schema extends z.ZodType>(schema: Schema, settings: Readonly<Record<string, unknown>>, providerType: string): z.output<Schema> {
+export function parseAccountSettings<Schema extends z.ZodType>(
+  schema: Schema,
+  settings: Readonly<Record<string, unknown>>,
+  providerType: string,
+): z.output<Schema> {
   const result = schema.safeParse(presentFields(settings));
   if (result.success) return result.data;
-  throw new GatewayError('account_settings_invalid', 'auth', `${providerType}: invalid account settings: ${accountIssuesOf(result.error).join('; ')}`, { scope: 'account' });
+  throw new GatewayError('account_settings_invalid', 'auth', `${providerType}: invalid account settings: ${accountIssuesOf(result.error).join('; ')}`, {
+    scope: 'account',
+  });
 }

@@ -50,5 +50,12 @@ export class LoginFlows {
 }
 
 export function describeFlow(flow: LoginFlow<unknown>): Record<string, unknown> {
-  return { id: flow.id, provider: flow.provider, status: flow.status, message: flow.message, uuid: flow.uuid, expiresAt: new Date(flow.expiresAt).toISOString() };
+  return {
+    id: flow.id,
+    provider: flow.provider,
+    status: flow.status,
+    message: flow.message,
+    uuid: flow.uuid,
+    expiresAt: new Date(flow.expiresAt).toISOString(),
+  };
 }

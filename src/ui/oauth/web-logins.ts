@@ -120,7 +120,7 @@ export class WebLogins {
   /** The browser's return to /api/oauth/gemini/callback: answers what the page shows next. */
   async completeGeminiRedirect(query: Record<string, string | undefined>): Promise<Record<string, string>> {
     const flow = query.state ? this.#flows.get<GeminiSecret>(query.state) : undefined;
-    if (!flow || flow.provider !== 'gemini-cli-oauth' || flow.status !== 'pending') return { login: 'failed', message: 'unknown or expired login: start again' };
+    if (flow?.provider !== 'gemini-cli-oauth' || flow.status !== 'pending') return { login: 'failed', message: 'unknown or expired login: start again' };
     await this.#finishGemini(flow, query.code, query.error);
     return { login: flow.status, message: flow.message ?? '', ...(flow.uuid ? { uuid: flow.uuid } : {}) };
   }
@@ -136,10 +136,11 @@ export class WebLogins {
     }
     const state = params.get('state');
     const flow = state ? this.#flows.get<GeminiSecret>(state) : undefined;
-    if (!flow || flow.provider !== 'gemini-cli-oauth') throw invalid('url: it belongs to no login started here (or the login expired): start again');
+    if (flow?.provider !== 'gemini-cli-oauth') throw invalid('url: it belongs to no login started here (or the login expired): start again');
     if (flow.status !== 'pending') return describeFlow(flow);
     await this.#finishGemini(flow, params.get('code') ?? undefined, params.get('error') ?? undefined);
-    if ((flow.status as string) === 'failed') throw new GatewayError('oauth_login_failed', 'invalid_request', flow.message ?? 'login failed', { status: 400, scope: 'request' });
+    if ((flow.status as string) === 'failed')
+      throw new GatewayError('oauth_login_failed', 'invalid_request', flow.message ?? 'login failed', { status: 400, scope: 'request' });
     return describeFlow(flow);
   }
 
@@ -166,7 +167,8 @@ export class WebLogins {
         },
         { purpose: 'exchanging the authorization code', errorCode: 'oauth_login_failed', retryHint: 'start the login again' },
       );
-      if (!token.refresh_token) throw new GatewayError('oauth_login_failed', 'auth', 'Google returned no refresh token: start again and accept the consent screen', { status: 400 });
+      if (!token.refresh_token)
+        throw new GatewayError('oauth_login_failed', 'auth', 'Google returned no refresh token: start again and accept the consent screen', { status: 400 });
       const file = await this.#writeCredentials('gemini', toCredentialFields(token));
       const entry = await this.#options.editor.add(flow.secret.group, {
         GEMINI_OAUTH_CREDS_FILE_PATH: file,
@@ -201,7 +203,13 @@ export class WebLogins {
     timer.unref();
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
     // Polled here in the background: the page only reads the flow's status.
-    void pollForToken(`${settings.oauthBaseUrl}/api/v1/oauth2/token`, code, verifier, { settings: this.#options.config, cwd: this.#options.cwd, output: discard, signal: controller.signal }, realClock)
+    void pollForToken(
+      `${settings.oauthBaseUrl}/api/v1/oauth2/token`,
+      code,
+      verifier,
+      { settings: this.#options.config, cwd: this.#options.cwd, output: discard, signal: controller.signal },
+      realClock,
+    )
       .then(async (token) => {
         const file = await this.#writeCredentials('qwen', mergeTokenAnswer({}, token, Date.now()));
         const entry = await this.#options.editor.add(group, { QWEN_OAUTH_CREDS_FILE_PATH: file });
@@ -233,7 +241,9 @@ export class WebLogins {
     }
     if (!credentials.accessToken && !credentials.refreshToken) throw invalid('token: neither accessToken nor refreshToken: is it a Kiro token file?');
     if (credentials.authMethod === 'idc' && !credentials.clientSource) {
-      throw invalid('token: an IdC / Builder ID login needs its client registration: add clientId and clientSecret from the <clientIdHash>.json file beside it');
+      throw invalid(
+        'token: an IdC / Builder ID login needs its client registration: add clientId and clientSecret from the <clientIdHash>.json file beside it',
+      );
     }
     const file = await this.#writeCredentials('kiro', fields);
     const entry = await this.#options.editor.add(group, { KIRO_OAUTH_CREDS_FILE_PATH: file });

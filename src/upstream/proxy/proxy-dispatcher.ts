@@ -60,19 +60,21 @@ function createSocksDispatcher(url: URL, options: DispatcherOptions): Dispatcher
     connect: (connectOptions, callback) => {
       const https = connectOptions.protocol === 'https:';
       const port = Number(connectOptions.port) || (https ? 443 : 80);
-      socks().SocksClient.createConnection({
-        proxy,
-        command: 'connect',
-        destination: { host: connectOptions.hostname, port },
-        timeout: options.connectTimeoutMs,
-      }).then(
-        ({ socket }) => {
-          if (!https) return callback(null, socket);
-          tlsConnector({ ...connectOptions, httpSocket: socket }, callback);
-        },
-        // A fresh error: the socks library's own carries its options, proxy password included.
-        (error: Error) => callback(Object.assign(new Error(`SOCKS5 proxy: ${error.message}`), { code: 'EPROXY' }), null),
-      );
+      socks()
+        .SocksClient.createConnection({
+          proxy,
+          command: 'connect',
+          destination: { host: connectOptions.hostname, port },
+          timeout: options.connectTimeoutMs,
+        })
+        .then(
+          ({ socket }) => {
+            if (!https) return callback(null, socket);
+            tlsConnector({ ...connectOptions, httpSocket: socket }, callback);
+          },
+          // A fresh error: the socks library's own carries its options, proxy password included.
+          (error: Error) => callback(Object.assign(new Error(`SOCKS5 proxy: ${error.message}`), { code: 'EPROXY' }), null),
+        );
     },
   });
 }

@@ -188,8 +188,12 @@ export function DashboardPage() {
               <tr>
                 <th scope="col">Provider</th>
                 <th scope="col">Health</th>
-                <th scope="col" class="num">Healthy / total</th>
-                <th scope="col" class="num">In flight</th>
+                <th scope="col" class="num">
+                  Healthy / total
+                </th>
+                <th scope="col" class="num">
+                  In flight
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -211,7 +215,9 @@ export function DashboardPage() {
                     <td data-label="Healthy / total" class="num">
                       {healthy} / {group.count}
                     </td>
-                    <td data-label="In flight" class="num">{group.items.reduce((sum, item) => sum + item.inFlight, 0)}</td>
+                    <td data-label="In flight" class="num">
+                      {group.items.reduce((sum, item) => sum + item.inFlight, 0)}
+                    </td>
                   </tr>
                 );
               })}

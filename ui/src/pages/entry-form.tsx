@@ -66,7 +66,15 @@ function fieldsFromSchema(schema: { properties?: Record<string, JsonSchemaProper
       const variant = property.anyOf?.find((option) => option.type !== 'null') ?? property;
       const types = ([] as string[]).concat(variant.type ?? property.type ?? 'string');
       const secret = property.secret === true || variant.secret === true || SECRET_KEY.test(key);
-      const type: FieldType = secret ? 'secret' : types.includes('boolean') ? 'boolean' : types.includes('number') || types.includes('integer') ? 'number' : types.includes('array') ? 'list' : 'string';
+      const type: FieldType = secret
+        ? 'secret'
+        : types.includes('boolean')
+          ? 'boolean'
+          : types.includes('number') || types.includes('integer')
+            ? 'number'
+            : types.includes('array')
+              ? 'list'
+              : 'string';
       const fallback = property.default ?? variant.default;
       return {
         key,
@@ -110,7 +118,19 @@ function validate(field: FieldSpec, value: string | boolean, editing: boolean): 
   return undefined;
 }
 
-export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel }: { entries: EntriesAnswer | undefined; uuid?: string; group?: string; onDone: () => void; onCancel: () => void }) {
+export function EntryForm({
+  entries,
+  uuid,
+  group: initialGroup,
+  onDone,
+  onCancel,
+}: {
+  entries: EntriesAnswer | undefined;
+  uuid?: string;
+  group?: string;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const [schemas, setSchemas] = useState<ProviderSchema[] | undefined>(undefined);
   const [schemaError, setSchemaError] = useState<unknown>(undefined);
   useEffect(() => void loadSchemas().then(setSchemas, setSchemaError), []);
@@ -134,10 +154,19 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
     setGroup(existing.group);
     // Secrets start empty: leaving them empty keeps the stored value (the mask is only shown as a hint).
     // Secret are the fields the schema marks (PROXY_URL) and the keys whose names say so.
-    const providerType = typeOfGroup(existing.group, schemas.map((schema) => schema.type));
-    const secretFields = new Set(schemas.find((schema) => schema.type === providerType)?.fields.filter((field) => field.type === 'secret').map((field) => field.key));
+    const providerType = typeOfGroup(
+      existing.group,
+      schemas.map((schema) => schema.type),
+    );
+    const secretFields = new Set(
+      schemas
+        .find((schema) => schema.type === providerType)
+        ?.fields.filter((field) => field.type === 'secret')
+        .map((field) => field.key),
+    );
     const initial: Record<string, string | boolean> = {};
-    for (const [key, value] of Object.entries(existing.entry)) if (key !== 'uuid' && !SECRET_KEY.test(key) && !secretFields.has(key)) initial[key] = toFormValue(value);
+    for (const [key, value] of Object.entries(existing.entry))
+      if (key !== 'uuid' && !SECRET_KEY.test(key) && !secretFields.has(key)) initial[key] = toFormValue(value);
     setValues(initial);
   }, [existing, schemas]);
 
@@ -147,9 +176,15 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
   const providerType = typeOfGroup(group, types);
   const providerFields = schemas.find((schema) => schema.type === providerType)?.fields ?? [];
   const known = new Set([...COMMON_KEYS, ...providerFields.map((field) => field.key)]);
-  const extraFields: FieldSpec[] = existing ? Object.keys(existing.entry).filter((key) => !known.has(key)).map((key) => ({ key, type: SECRET_KEY.test(key) ? 'secret' : 'string' })) : [];
+  const extraFields: FieldSpec[] = existing
+    ? Object.keys(existing.entry)
+        .filter((key) => !known.has(key))
+        .map((key) => ({ key, type: SECRET_KEY.test(key) ? 'secret' : 'string' }))
+    : [];
   const fields = [...providerFields, ...extraFields, ...COMMON_FIELDS];
-  const problems = Object.fromEntries(fields.map((field) => [field.key, validate(field, values[field.key] ?? (field.type === 'boolean' ? false : ''), editing)]));
+  const problems = Object.fromEntries(
+    fields.map((field) => [field.key, validate(field, values[field.key] ?? (field.type === 'boolean' ? false : ''), editing)]),
+  );
   const invalid = !providerType || Object.values(problems).some(Boolean);
 
   const submit = async (event: Event) => {
@@ -167,7 +202,11 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
       if (value === undefined || value === '') continue;
       if (field.type === 'boolean') entry[field.key] = value === true;
       else if (field.type === 'number') entry[field.key] = Number(value);
-      else if (field.type === 'list') entry[field.key] = String(value).split(',').map((item) => item.trim()).filter(Boolean);
+      else if (field.type === 'list')
+        entry[field.key] = String(value)
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
       else entry[field.key] = String(value).trim();
     }
     setBusy(true);
@@ -188,7 +227,14 @@ export function EntryForm({ entries, uuid, group: initialGroup, onDone, onCancel
       <h2 id="entry-form-title">{editing ? `Edit ${uuid}` : 'Add an instance'}</h2>
       <div class="field">
         <label for="entry-group">Provider type or group</label>
-        <input id="entry-group" list="entry-group-types" value={group} disabled={editing} onInput={(event) => setGroup(event.currentTarget.value)} aria-describedby="entry-group-hint" />
+        <input
+          id="entry-group"
+          list="entry-group-types"
+          value={group}
+          disabled={editing}
+          onInput={(event) => setGroup(event.currentTarget.value)}
+          aria-describedby="entry-group-hint"
+        />
         <datalist id="entry-group-types">
           {[...new Set([...types, ...(entries?.groups.map((item) => item.group) ?? [])])].map((type) => (
             <option key={type} value={type} />

@@ -26,7 +26,16 @@ export function LoginPage({ onLogin }: { onLogin: () => void }) {
         <h1 id="login-title">AIClient-2-API</h1>
         <p class="muted">Log in with the admin key (ADMIN_API_KEY, else REQUIRED_API_KEY).</p>
         <label for="password">Admin key</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" autoFocus required value={password} onInput={(event) => setPassword(event.currentTarget.value)} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          autoFocus
+          required
+          value={password}
+          onInput={(event) => setPassword(event.currentTarget.value)}
+        />
         <ErrorBox error={error} />
         <button type="submit" class="primary" disabled={busy || password === ''}>
           {busy ? 'Logging in…' : 'Log in'}

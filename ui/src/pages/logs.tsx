@@ -5,7 +5,11 @@ import { isErrorRecord, liveLabel, type RequestRecord, useRequestRecords } from 
 
 function StatusCell({ record }: { record: RequestRecord }) {
   const failed = isErrorRecord(record);
-  const text = failed ? `${record.status} ${record.errorClass ?? 'error'}` : record.errorClass === 'client_closed' ? `${record.status} client closed` : `${record.status} ok`;
+  const text = failed
+    ? `${record.status} ${record.errorClass ?? 'error'}`
+    : record.errorClass === 'client_closed'
+      ? `${record.status} client closed`
+      : `${record.status} ok`;
   return (
     <span class={`health tone-${failed ? 'bad' : 'ok'}`}>
       <span class="dot" aria-hidden="true" />
@@ -25,7 +29,10 @@ function Details({ record, onClose }: { record: RequestRecord; onClose: () => vo
     ['Stream', record.stream ? 'yes' : 'no'],
     ['Status', `${record.status}${record.errorClass ? ` (${record.errorClass})` : ''}`],
     ['Failovers / fallbacks', `${record.failovers} / ${record.fallbacks}`],
-    ['Input tokens', `${formatCount(record.inputTokens)} (cache read ${formatCount(record.cacheReadTokens)}, cache write ${formatCount(record.cacheWriteTokens)})`],
+    [
+      'Input tokens',
+      `${formatCount(record.inputTokens)} (cache read ${formatCount(record.cacheReadTokens)}, cache write ${formatCount(record.cacheWriteTokens)})`,
+    ],
     ['Output tokens', `${formatCount(record.outputTokens)} (reasoning ${formatCount(record.reasoningTokens)})`],
     ['Token counts', record.usageSource],
     ['Cost', record.costUsd === null ? 'no price for this model' : formatCost(record.costUsd)],
@@ -82,6 +89,7 @@ export function LogsPage() {
       </PageHeader>
       <ErrorBox error={error} />
       {state === 'unavailable' ? <Empty>This gateway keeps no request records (usage accounting is off).</Empty> : null}
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in Preact's JSX types; the role says the same */}
       <div class="filters" role="search" aria-label="Filter requests">
         <div class="field">
           <label for="log-provider">Provider</label>
@@ -96,7 +104,13 @@ export function LogsPage() {
         </div>
         <div class="field">
           <label for="log-status">Status</label>
-          <input id="log-status" list="log-statuses" value={status} placeholder="all, ok, error or 429" onInput={(event) => setStatus(event.currentTarget.value.trim())} />
+          <input
+            id="log-status"
+            list="log-statuses"
+            value={status}
+            placeholder="all, ok, error or 429"
+            onInput={(event) => setStatus(event.currentTarget.value.trim())}
+          />
           <datalist id="log-statuses">
             <option value="ok" />
             <option value="error" />
@@ -108,7 +122,9 @@ export function LogsPage() {
         </div>
       </div>
       {selected ? <Details record={selected} onClose={() => setSelected(undefined)} /> : null}
-      {state !== 'unavailable' && shown.length === 0 ? <Empty>{records.length === 0 ? 'No requests yet: send one from the Playground, it shows up here at once.' : 'No request matches the filters.'}</Empty> : null}
+      {state !== 'unavailable' && shown.length === 0 ? (
+        <Empty>{records.length === 0 ? 'No requests yet: send one from the Playground, it shows up here at once.' : 'No request matches the filters.'}</Empty>
+      ) : null}
       {shown.length > 0 ? (
         <div class="table-wrap">
           <table class="responsive logs">
@@ -119,8 +135,12 @@ export function LogsPage() {
                 <th scope="col">Provider</th>
                 <th scope="col">Instance</th>
                 <th scope="col">Model</th>
-                <th scope="col" class="num">Tokens in / out</th>
-                <th scope="col" class="num">Duration</th>
+                <th scope="col" class="num">
+                  Tokens in / out
+                </th>
+                <th scope="col" class="num">
+                  Duration
+                </th>
                 <th scope="col">Request</th>
               </tr>
             </thead>

@@ -44,7 +44,10 @@ function GeminiLogin({ onAdded, returned }: { onAdded: () => void; returned: Flo
     setError(undefined);
     setFlow(undefined);
     try {
-      const answer = await api<Flow & { authUrl: string; mode: string }>('/api/oauth/gemini/start', { method: 'POST', body: { mode, projectId: projectId || undefined } });
+      const answer = await api<Flow & { authUrl: string; mode: string }>('/api/oauth/gemini/start', {
+        method: 'POST',
+        body: { mode, projectId: projectId || undefined },
+      });
       setStarted(answer);
       if (mode === 'redirect') window.open(answer.authUrl, '_blank', 'noopener');
     } catch (failure) {
@@ -73,10 +76,12 @@ function GeminiLogin({ onAdded, returned }: { onAdded: () => void; returned: Flo
       <fieldset>
         <legend>Where is the gateway?</legend>
         <label class="radio">
-          <input type="radio" name="gemini-mode" checked={mode === 'redirect'} onChange={() => setMode('redirect')} /> On this computer: Google sends the browser back to the gateway
+          <input type="radio" name="gemini-mode" checked={mode === 'redirect'} onChange={() => setMode('redirect')} /> On this computer: Google sends the
+          browser back to the gateway
         </label>
         <label class="radio">
-          <input type="radio" name="gemini-mode" checked={mode === 'paste'} onChange={() => setMode('paste')} /> On another machine: I paste the address the browser ends on
+          <input type="radio" name="gemini-mode" checked={mode === 'paste'} onChange={() => setMode('paste')} /> On another machine: I paste the address the
+          browser ends on
         </label>
       </fieldset>
       <div class="field">
@@ -105,7 +110,12 @@ function GeminiLogin({ onAdded, returned }: { onAdded: () => void; returned: Flo
               <p>2. The browser then ends on an address starting with http://localhost:8085/ that may not load. Copy that whole address and paste it here:</p>
               <div class="field">
                 <label for="gemini-pasted">Final address</label>
-                <input id="gemini-pasted" value={pasted} placeholder="http://localhost:8085/oauth2callback?state=…&code=…" onInput={(event) => setPasted(event.currentTarget.value)} />
+                <input
+                  id="gemini-pasted"
+                  value={pasted}
+                  placeholder="http://localhost:8085/oauth2callback?state=…&code=…"
+                  onInput={(event) => setPasted(event.currentTarget.value)}
+                />
               </div>
               <button type="submit" class="primary" disabled={busy || pasted.trim() === ''}>
                 {busy ? 'Completing…' : 'Complete sign-in'}
@@ -157,7 +167,11 @@ function QwenLogin({ onAdded }: { onAdded: () => void }) {
       {started ? (
         <div class="steps" aria-live="polite">
           <p>
-            Open <a href={started.verificationUrl} target="_blank" rel="noopener noreferrer">{started.verificationUrl}</a> and approve.
+            Open{' '}
+            <a href={started.verificationUrl} target="_blank" rel="noopener noreferrer">
+              {started.verificationUrl}
+            </a>{' '}
+            and approve.
             {started.userCode ? (
               <>
                 {' '}
@@ -165,7 +179,9 @@ function QwenLogin({ onAdded }: { onAdded: () => void }) {
               </>
             ) : null}
           </p>
-          <p class="muted">{!flow || flow.status === 'pending' ? `Waiting for approval… (the code expires ${relativeTime(Date.parse(started.expiresAt))})` : null}</p>
+          <p class="muted">
+            {!flow || flow.status === 'pending' ? `Waiting for approval… (the code expires ${relativeTime(Date.parse(started.expiresAt))})` : null}
+          </p>
         </div>
       ) : null}
       <ErrorBox error={error} />
@@ -187,7 +203,10 @@ function KiroImport({ onAdded }: { onAdded: () => void }) {
     setError(undefined);
     setResult(undefined);
     try {
-      const answer = await api<{ uuid: string; group: string; expiresAt?: string; hasRefreshToken: boolean }>('/api/oauth/kiro/import', { method: 'POST', body: { token: text } });
+      const answer = await api<{ uuid: string; group: string; expiresAt?: string; hasRefreshToken: boolean }>('/api/oauth/kiro/import', {
+        method: 'POST',
+        body: { token: text },
+      });
       setResult(`Imported as ${answer.uuid} in ${answer.group}${answer.hasRefreshToken ? '' : ' (no refresh token: it cannot be renewed)'}.`);
       setText('');
       onAdded();
@@ -221,7 +240,8 @@ export function OAuthPage({ query }: { query: URLSearchParams }) {
   useTick(30_000);
   const files = usePolling((signal) => api<{ files: CredentialFile[] }>('/api/oauth/credentials', { signal }), 30_000);
   const login = query.get('login');
-  const returned: Flow | undefined = login === 'done' || login === 'failed' ? { id: '', status: login, message: query.get('message') ?? '', expiresAt: '' } : undefined;
+  const returned: Flow | undefined =
+    login === 'done' || login === 'failed' ? { id: '', status: login, message: query.get('message') ?? '', expiresAt: '' } : undefined;
   return (
     <section aria-labelledby="oauth-title">
       <PageHeader title="OAuth" />
@@ -233,7 +253,9 @@ export function OAuthPage({ query }: { query: URLSearchParams }) {
       <section class="panel" aria-labelledby="files-title">
         <h2 id="files-title">Credential files</h2>
         <ErrorBox error={files.error} />
-        {files.data && files.data.files.length === 0 ? <Empty>No OAuth accounts yet: sign in with Google, get a Qwen code or import a Kiro token above.</Empty> : null}
+        {files.data && files.data.files.length === 0 ? (
+          <Empty>No OAuth accounts yet: sign in with Google, get a Qwen code or import a Kiro token above.</Empty>
+        ) : null}
         {files.data && files.data.files.length > 0 ? (
           <div class="table-wrap">
             <table class="responsive">

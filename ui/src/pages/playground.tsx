@@ -22,14 +22,23 @@ function requestFor(protocol: Protocol, model: string, prompt: string): { url: s
     case 'openai-responses':
       return { url: '/v1/responses', headers: {}, body: { model, stream: true, input: prompt } };
     case 'claude':
-      return { url: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' }, body: { model, stream: true, max_tokens: 1024, messages: [{ role: 'user', content: prompt }] } };
+      return {
+        url: '/v1/messages',
+        headers: { 'anthropic-version': '2023-06-01' },
+        body: { model, stream: true, max_tokens: 1024, messages: [{ role: 'user', content: prompt }] },
+      };
     case 'gemini':
-      return { url: `/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`, headers: {}, body: { contents: [{ role: 'user', parts: [{ text: prompt }] }] } };
+      return {
+        url: `/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
+        headers: {},
+        body: { contents: [{ role: 'user', parts: [{ text: prompt }] }] },
+      };
   }
 }
 
 /** The text of one SSE event in that protocol, if it carries any. */
 function textOf(protocol: Protocol, event: string, data: unknown): string {
+  // biome-ignore lint/suspicious/noExplicitAny: reads optional fields of three protocols' stream events
   const value = data as Record<string, any>;
   if (protocol === 'openai-chat') return value?.choices?.[0]?.delta?.content ?? '';
   if (protocol === 'openai-responses') return event === 'response.output_text.delta' || value?.type === 'response.output_text.delta' ? (value.delta ?? '') : '';

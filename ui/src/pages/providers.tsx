@@ -17,7 +17,7 @@ interface QuotaAnswer {
   readonly uuid: string;
   readonly source: 'api' | 'headers' | 'none';
   readonly readAt: string | null;
-  readonly quota: Record<string, any> | null;
+  readonly quota: Record<string, unknown> | null;
   readonly error?: string;
 }
 
@@ -36,7 +36,8 @@ function describeQuota(quota: QuotaAnswer | undefined): { text: string; title?: 
   const buckets = quota.quota.buckets as Array<{ remainingFraction?: number; modelId?: string }> | undefined;
   if (Array.isArray(buckets) && buckets.length > 0) {
     const lowest = [...buckets].sort((a, b) => (a.remainingFraction ?? 1) - (b.remainingFraction ?? 1))[0];
-    if (lowest?.remainingFraction !== undefined) return { text: `${Math.round(lowest.remainingFraction * 100)} % left${lowest.modelId ? ` (${lowest.modelId})` : ''}`, title };
+    if (lowest?.remainingFraction !== undefined)
+      return { text: `${Math.round(lowest.remainingFraction * 100)} % left${lowest.modelId ? ` (${lowest.modelId})` : ''}`, title };
   }
   return { text: 'reported', title };
 }
@@ -57,7 +58,23 @@ function HealthCell({ item, now }: { item: PoolItem; now: number }) {
   );
 }
 
-function InstanceRow({ item, now, editable, today, quota, onChanged, onEdit }: { item: PoolItem; now: number; editable: boolean | undefined; today: TodayRow | undefined | null; quota: QuotaAnswer | undefined; onChanged: () => void; onEdit: () => void }) {
+function InstanceRow({
+  item,
+  now,
+  editable,
+  today,
+  quota,
+  onChanged,
+  onEdit,
+}: {
+  item: PoolItem;
+  now: number;
+  editable: boolean | undefined;
+  today: TodayRow | undefined | null;
+  quota: QuotaAnswer | undefined;
+  onChanged: () => void;
+  onEdit: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
@@ -68,8 +85,11 @@ function InstanceRow({ item, now, editable, today, quota, onChanged, onEdit }: {
     setError(undefined);
     setNote(undefined);
     try {
-      const answer = await api<{ probe?: { ok: boolean; durationMs: number; error?: string } }>(`/api/pools/${encodeURIComponent(item.uuid)}/${action}`, { method: 'POST' });
-      if (answer.probe) setNote(answer.probe.ok ? `probe ok in ${formatMs(answer.probe.durationMs)}` : `probe failed: ${answer.probe.error ?? 'unknown error'}`);
+      const answer = await api<{ probe?: { ok: boolean; durationMs: number; error?: string } }>(`/api/pools/${encodeURIComponent(item.uuid)}/${action}`, {
+        method: 'POST',
+      });
+      if (answer.probe)
+        setNote(answer.probe.ok ? `probe ok in ${formatMs(answer.probe.durationMs)}` : `probe failed: ${answer.probe.error ?? 'unknown error'}`);
       onChanged();
     } catch (failure) {
       setError(failure);
@@ -103,14 +123,18 @@ function InstanceRow({ item, now, editable, today, quota, onChanged, onEdit }: {
           {item.queued > 0 ? <span class="muted"> +{item.queued} queued</span> : null}
         </td>
         {today === null ? (
-          <td data-label="Requests" class="num">{formatCount(item.usageCount)}</td>
+          <td data-label="Requests" class="num">
+            {formatCount(item.usageCount)}
+          </td>
         ) : (
           <td data-label="Today" class="num" title="Requests and tokens (input + output) since midnight">
             {formatCount(today?.requests ?? 0)} req
             <div class="muted small">{formatCount((today?.inputTokens ?? 0) + (today?.outputTokens ?? 0))} tok</div>
           </td>
         )}
-        <td data-label="Errors" class="num">{formatCount(item.errorCount)}</td>
+        <td data-label="Errors" class="num">
+          {formatCount(item.errorCount)}
+        </td>
         <td data-label="Quota" title={quotaText.title}>
           {quotaText.text}
         </td>
@@ -142,7 +166,9 @@ function InstanceRow({ item, now, editable, today, quota, onChanged, onEdit }: {
               <ConfirmButton label="Delete" confirmLabel={`Delete ${item.name}`} disabled={busy} onConfirm={() => void remove()} />
             </Fragment>
           ) : editable === false ? (
-            <span class="muted small" title="Configured by config.json keys, not the pools file">from config.json</span>
+            <span class="muted small" title="Configured by config.json keys, not the pools file">
+              from config.json
+            </span>
           ) : null}
         </td>
       </tr>
@@ -172,7 +198,10 @@ export function ProvidersPage() {
   const entries = usePolling((signal) => api<EntriesAnswer>('/api/pool-entries', { signal }), 5000);
   const [editing, setEditing] = useState<{ uuid?: string; group?: string } | undefined>(undefined);
   // Today's requests and tokens per instance, and quotas, from the usage API (absent: fall back to the pool's counters).
-  const today = usePolling((signal) => api<{ rows: TodayRow[] }>(`/api/usage?from=${encodeURIComponent(localMidnight())}&groupBy=instance`, { signal }), 10_000);
+  const today = usePolling(
+    (signal) => api<{ rows: TodayRow[] }>(`/api/usage?from=${encodeURIComponent(localMidnight())}&groupBy=instance`, { signal }),
+    10_000,
+  );
   const quotas = usePolling((signal) => api<{ quotas?: QuotaAnswer[]; instances?: QuotaAnswer[] } | QuotaAnswer[]>('/api/quotas', { signal }), 60_000);
   const todayByInstance = today.data ? new Map(today.data.rows.map((row) => [row.instance ?? '', row])) : undefined;
   const quotaList = Array.isArray(quotas.data) ? quotas.data : (quotas.data?.quotas ?? quotas.data?.instances ?? []);
@@ -210,7 +239,10 @@ export function ProvidersPage() {
         return (
           <section class="pool" key={group.name} aria-labelledby={`pool-${group.name}`}>
             <h2 id={`pool-${group.name}`}>
-              {group.name} <span class="muted small">{healthy} of {group.count} healthy</span>
+              {group.name}{' '}
+              <span class="muted small">
+                {healthy} of {group.count} healthy
+              </span>
             </h2>
             {group.items.length === 0 ? (
               <Empty>No instances in {group.name}: add one with “Add instance”.</Empty>
@@ -221,9 +253,15 @@ export function ProvidersPage() {
                     <tr>
                       <th scope="col">Instance</th>
                       <th scope="col">Health</th>
-                      <th scope="col" class="num">In flight</th>
-                      <th scope="col" class="num">{todayByInstance ? 'Today' : 'Requests'}</th>
-                      <th scope="col" class="num">Errors</th>
+                      <th scope="col" class="num">
+                        In flight
+                      </th>
+                      <th scope="col" class="num">
+                        {todayByInstance ? 'Today' : 'Requests'}
+                      </th>
+                      <th scope="col" class="num">
+                        Errors
+                      </th>
                       <th scope="col">Quota</th>
                       <th scope="col">Last used</th>
                       <th scope="col">Last error</th>
@@ -232,9 +270,16 @@ export function ProvidersPage() {
                   </thead>
                   <tbody>
                     {group.items.map((item) => (
-                      <InstanceRow key={item.uuid} item={item} now={now} editable={entries.data ? inFile.has(item.uuid) : undefined}
+                      <InstanceRow
+                        key={item.uuid}
+                        item={item}
+                        now={now}
+                        editable={entries.data ? inFile.has(item.uuid) : undefined}
                         today={todayByInstance ? todayByInstance.get(item.uuid) : null}
-                        quota={quotaByInstance.get(item.uuid)} onChanged={refresh} onEdit={() => setEditing({ uuid: item.uuid, group: group.name })} />
+                        quota={quotaByInstance.get(item.uuid)}
+                        onChanged={refresh}
+                        onEdit={() => setEditing({ uuid: item.uuid, group: group.name })}
+                      />
                     ))}
                   </tbody>
                 </table>
@@ -246,7 +291,8 @@ export function ProvidersPage() {
       {entries.data ? (
         <p class="muted small">
           Pools file: <code>{entries.data.file}</code>
-          {entries.data.exists ? '' : ' (not created yet: adding an instance creates it)'}. Edits are written atomically (the previous version is kept as .bak) and applied at once; edits made to the file by hand show up here.
+          {entries.data.exists ? '' : ' (not created yet: adding an instance creates it)'}. Edits are written atomically (the previous version is kept as .bak)
+          and applied at once; edits made to the file by hand show up here.
         </p>
       ) : null}
     </section>

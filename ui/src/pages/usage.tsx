@@ -146,19 +146,35 @@ export function UsagePage() {
           ]}
         />
       </section>
-      {table.data && rows.length === 0 ? <Empty>No requests between {fromDay} and {toDay}: send one from the Playground.</Empty> : null}
+      {table.data && rows.length === 0 ? (
+        <Empty>
+          No requests between {fromDay} and {toDay}: send one from the Playground.
+        </Empty>
+      ) : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
           <table class="responsive usage">
             <thead>
               <tr>
                 <th scope="col">{DIMENSIONS.find((item) => item.id === dimension)?.label}</th>
-                <th scope="col" class="num">Requests</th>
-                <th scope="col" class="num">Errors</th>
-                <th scope="col" class="num">Input tokens</th>
-                <th scope="col" class="num">Output tokens</th>
-                <th scope="col" class="num">Cache read</th>
-                <th scope="col" class="num">Cost</th>
+                <th scope="col" class="num">
+                  Requests
+                </th>
+                <th scope="col" class="num">
+                  Errors
+                </th>
+                <th scope="col" class="num">
+                  Input tokens
+                </th>
+                <th scope="col" class="num">
+                  Output tokens
+                </th>
+                <th scope="col" class="num">
+                  Cache read
+                </th>
+                <th scope="col" class="num">
+                  Cost
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -169,11 +185,21 @@ export function UsagePage() {
                     <th scope="row">
                       <code>{name}</code>
                     </th>
-                    <td data-label="Requests" class="num">{formatCount(row.requests)}</td>
-                    <td data-label="Errors" class="num">{formatCount(row.errors)}</td>
-                    <td data-label="Input tokens" class="num">{formatCount(row.inputTokens)}</td>
-                    <td data-label="Output tokens" class="num">{formatCount(row.outputTokens)}</td>
-                    <td data-label="Cache read" class="num">{formatCount(row.cacheReadTokens)}</td>
+                    <td data-label="Requests" class="num">
+                      {formatCount(row.requests)}
+                    </td>
+                    <td data-label="Errors" class="num">
+                      {formatCount(row.errors)}
+                    </td>
+                    <td data-label="Input tokens" class="num">
+                      {formatCount(row.inputTokens)}
+                    </td>
+                    <td data-label="Output tokens" class="num">
+                      {formatCount(row.outputTokens)}
+                    </td>
+                    <td data-label="Cache read" class="num">
+                      {formatCount(row.cacheReadTokens)}
+                    </td>
                     <td data-label="Cost" class="num">
                       {formatCost(row.costUsd)}
                       {row.unpricedRequests > 0 ? <span class="muted small"> ({row.unpricedRequests} unpriced)</span> : null}

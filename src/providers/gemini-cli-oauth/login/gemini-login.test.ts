@@ -126,7 +126,12 @@ describe('aiclient2api auth gemini', () => {
     const file = path.join(directory, 'creds', 'gemini.json');
     await writeFile(
       config,
-      JSON.stringify({ GEMINI_OAUTH_CREDS_FILE_PATH: file, GEMINI_OAUTH_AUTH_URL: `${mock.url}/o/oauth2/v2/auth`, GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token`, GEMINI_OAUTH_CALLBACK_PORT: 0 }),
+      JSON.stringify({
+        GEMINI_OAUTH_CREDS_FILE_PATH: file,
+        GEMINI_OAUTH_AUTH_URL: `${mock.url}/o/oauth2/v2/auth`,
+        GEMINI_OAUTH_TOKEN_URL: `${mock.url}/token`,
+        GEMINI_OAUTH_CALLBACK_PORT: 0,
+      }),
     );
     let printed = '';
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -19,7 +19,8 @@ interface LoginOptions {
 function parseLoginArgs(args: readonly string[], settings: Readonly<Record<string, unknown>>): LoginOptions {
   const options: LoginOptions = { port: DEFAULT_LOGIN_PORT, output: undefined, timeoutMs: 300_000 };
   const configuredPort = Number(settings.GEMINI_OAUTH_CALLBACK_PORT);
-  if (Number.isInteger(configuredPort) && configuredPort >= 0 && configuredPort <= 65535 && settings.GEMINI_OAUTH_CALLBACK_PORT !== undefined) options.port = configuredPort;
+  if (Number.isInteger(configuredPort) && configuredPort >= 0 && configuredPort <= 65535 && settings.GEMINI_OAUTH_CALLBACK_PORT !== undefined)
+    options.port = configuredPort;
   for (let index = 0; index < args.length; index += 1) {
     const [flag, inline] = (args[index] as string).split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? args[(index += 1)] ?? '';
@@ -50,7 +51,14 @@ async function runGeminiLogin(args: readonly string[], context: CliLoginContext)
   const server = await startCallbackServer({ port: options.port, state, timeoutMs: options.timeoutMs, signal: context.signal }).catch((error: Error) => {
     throw loginError(`cannot listen on port ${options.port} for the browser's redirect (${error.message}); pick another with --port`);
   });
-  const http = new UpstreamHttpClient({ connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, maxRetries: 2, baseDelayMs: 500, proxyUrl: loginProxyUrl('gemini-cli-oauth', context.settings) });
+  const http = new UpstreamHttpClient({
+    connectTimeoutMs: 10_000,
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
+    maxRetries: 2,
+    baseDelayMs: 500,
+    proxyUrl: loginProxyUrl('gemini-cli-oauth', context.settings),
+  });
   try {
     const authUrl = new URL(settings.authUrl);
     const query = {

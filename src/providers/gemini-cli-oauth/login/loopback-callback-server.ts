@@ -19,9 +19,9 @@ export interface CallbackServer {
 }
 
 function page(response: ServerResponse, status: number, title: string, message: string): void {
-  const escape = (text: string) => text.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
+  const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
   response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
-  response.end(`<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><h1>${escape(title)}</h1><p>${escape(message)}</p>`);
+  response.end(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -53,7 +53,9 @@ export async function startCallbackServer(options: { port: number; state: string
     }
     if (error) {
       page(response, 400, 'Sign-in failed', `Google answered: ${error}. You can close this window.`);
-      return settle?.reject(new Error(`Google sign-in failed: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`));
+      return settle?.reject(
+        new Error(`Google sign-in failed: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`),
+      );
     }
     if (!code) return page(response, 400, 'Sign-in failed', 'The redirect carried no authorization code.');
     settle?.resolve({

@@ -17,11 +17,16 @@ export async function readCredentialFile(filePath: string, providerType: string)
   try {
     text = await readFile(filePath, 'utf8');
   } catch (error) {
-    throw new GatewayError('credentials_missing', 'auth', `${providerType}: cannot read credential file ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      status: 401,
-      scope: 'account',
-      cause: error,
-    });
+    throw new GatewayError(
+      'credentials_missing',
+      'auth',
+      `${providerType}: cannot read credential file ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        status: 401,
+        scope: 'account',
+        cause: error,
+      },
+    );
   }
   let parsed: unknown;
   try {
@@ -31,10 +36,15 @@ export async function readCredentialFile(filePath: string, providerType: string)
     parsed = undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new GatewayError('credentials_invalid', 'auth', `${providerType}: credential file ${filePath} is not a JSON object (${text.length} bytes; truncated or hand-edited?)`, {
-      status: 401,
-      scope: 'account',
-    });
+    throw new GatewayError(
+      'credentials_invalid',
+      'auth',
+      `${providerType}: credential file ${filePath} is not a JSON object (${text.length} bytes; truncated or hand-edited?)`,
+      {
+        status: 401,
+        scope: 'account',
+      },
+    );
   }
   return parsed as Record<string, unknown>;
 }
