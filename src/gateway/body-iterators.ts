@@ -41,37 +41,63 @@ export async function* tapText(frames: AsyncIterable<string>, protocol: Protocol
 
 /**
  * Calls `done` exactly once when the iteration ends, fails, or is abandoned by the consumer, even when
- * the consumer gives up before the first `next()` (a generator never started skips its `finally`).
+ * the consumer gives up before the first `next()` (a generator would skip its `finally` then).
  */
-export function settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncGenerator<T> {
-  let settled = false;
-  const settle = (error: unknown) => {
-    if (settled) return;
-    settled = true;
-    done(error);
-  };
-  let started = false;
-  async function* run(): AsyncGenerator<T> {
-    started = true;
-    let outcome: { error: unknown } | undefined;
-    try {
-      for await (const item of source) yield item;
-      outcome = { error: undefined };
-    } catch (error) {
-      outcome = { error };
-      throw error;
-    } finally {
-      settle(outcome === undefined ? clientClosedError() : outcome.error);
-    }
+export function settleWhenDone<T>(source: AsyncIterable<T>, done: (error: unknown) => void): AsyncIterableIterator<T> {
+  return new SettlingIterator(source, done);
+}
+
+/**
+ * A plain iterator object rather than an async generator: it is on every answer's path, and a wrapper
+ * generator (its own promise queue and resumption per chunk) cost tens of microseconds per request.
+ */
+class SettlingIterator<T> implements AsyncIterableIterator<T> {
+  #iterator: AsyncIterator<T> | undefined;
+  #settled = false;
+
+  constructor(
+    private readonly source: AsyncIterable<T>,
+    private readonly done: (error: unknown) => void,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
-  const generator = run();
-  const stop = generator.return.bind(generator);
-  generator.return = async (value) => {
-    // Abandoned before the first next(): the upstream body was never read, so it is closed here.
-    if (!started) void Promise.resolve(source[Symbol.asyncIterator]().return?.()).catch(() => undefined);
-    const result = await stop(value);
-    settle(clientClosedError());
+
+  async next(): Promise<IteratorResult<T>> {
+    if (this.#settled) return { done: true, value: undefined };
+    let result: IteratorResult<T>;
+    try {
+      result = await this.#source().next();
+    } catch (error) {
+      this.#settle(error);
+      throw error;
+    }
+    if (result.done) this.#settle(undefined);
     return result;
-  };
-  return generator;
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    try {
+      // Also when never started: the upstream body was never read, so it is closed here.
+      await this.#source().return?.();
+    } catch {
+      // Closing a body that already failed: nothing more to do.
+    } finally {
+      // The error is built only when it is news: an Error captures a stack.
+      if (!this.#settled) this.#settle(clientClosedError());
+    }
+    return { done: true, value: value as T };
+  }
+
+  #source(): AsyncIterator<T> {
+    this.#iterator ??= this.source[Symbol.asyncIterator]();
+    return this.#iterator;
+  }
+
+  #settle(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.done(error);
+  }
 }
