@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import type { PoolLogger } from '../pool/index.js';
 import { isErrorRecord, type UsageRecord } from '../usage/usage-record.js';
-import type { GroupField, RecentQuery, UsageQuery, UsageRow, UsageStore } from '../usage/usage-store.js';
+import { type GroupField, type RecentQuery, USAGE_ROW_SUMS, type UsageQuery, type UsageRow, type UsageStore } from '../usage/usage-store.js';
 import type { RedisConnection } from './redis-connection.js';
 
 type Tier = 'minute' | 'hour' | 'day';
@@ -25,17 +25,7 @@ const TIER_MS: Record<Tier, number> = { minute: 60_000, hour: 3_600_000, day: 86
 export const MINUTE_KEEP_MS = 2 * TIER_MS.day;
 
 /** The sums of a row, in field order; `costUsd` is the only fraction (HINCRBYFLOAT). */
-const SUMS = [
-  'requests',
-  'errors',
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'reasoningTokens',
-  'costUsd',
-  'unpricedRequests',
-] as const;
+const SUMS = USAGE_ROW_SUMS;
 type SumName = (typeof SUMS)[number];
 /** Separates the parts of a hash field (never in an id, a model name or a key id). */
 const SEP = '\u001f';

@@ -31,6 +31,19 @@ export interface UsageRow {
   unpricedRequests: number;
 }
 
+/** The summed fields of a UsageRow, in the order tables and CSV show them. */
+export const USAGE_ROW_SUMS = [
+  'requests',
+  'errors',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'costUsd',
+  'unpricedRequests',
+] as const satisfies ReadonlyArray<keyof UsageRow>;
+
 export interface RecentQuery {
   readonly limit: number;
   /** Only records older than this epoch ms. */
