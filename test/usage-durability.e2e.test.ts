@@ -3,11 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
 
+const require = createRequire(import.meta.url);
 const BIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const FLUSH_MARGIN_MS = 3000;
 
@@ -188,4 +190,58 @@ describe('several gateway processes sharing one usage file', () => {
     expect(results.map((result) => result.code)).toEqual(Array(6).fill(0));
     expect(countRows(file)).toBe(150);
   }, 60_000);
+
+  it('opens a file while another process holds its write lock: the switch to WAL waits instead of failing', async () => {
+    // SQLite refuses that switch at once (SQLITE_BUSY, no busy handler) while another connection holds
+    // the write lock, which is what a second gateway meets when the first is creating the schema.
+    const dir = await mkdtemp(path.join(tmpdir(), 'usage-locked-'));
+    const file = path.join(dir, 'usage.db');
+    new Database(file).exec('CREATE TABLE waiting (a)').close();
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new Database(process.argv[1]);
+         db.exec('BEGIN IMMEDIATE');
+         process.stdout.write('held');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 500);`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => holder.stdout?.once('data', resolve));
+    const { SqliteUsageStore } = await import(new URL('../dist/usage/sqlite-usage-store.js', import.meta.url).href);
+    const store = new SqliteUsageStore(file);
+    await store.append([
+      {
+        time: Date.now(),
+        requestId: 'r',
+        keyId: null,
+        protocol: 'openai-chat',
+        provider: 'openai-custom',
+        instance: 'a',
+        instanceName: null,
+        modelAsked: 'm',
+        model: 'm',
+        stream: false,
+        status: 200,
+        errorClass: null,
+        failovers: 0,
+        fallbacks: 0,
+        inputTokens: 1,
+        outputTokens: 1,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+        usageSource: 'upstream',
+        costUsd: null,
+        durationMs: 1,
+        ttfbMs: 1,
+        bytesOut: 1,
+      },
+    ]);
+    await store.close();
+    expect(countRows(file)).toBe(1);
+  }, 30_000);
 });

@@ -115,6 +115,27 @@ function segmentSql(tier: Tier, cut: RollupCut, groupBy: readonly GroupField[]):
   return `SELECT ${select} FROM ${table} WHERE ${column} >= ? AND ${column} < ?${groupClause}`;
 }
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Switches a file to WAL. SQLite answers SQLITE_BUSY to this switch without calling the busy handler
+ * while another process is switching the same new file, so gateways started together retry it here
+ * (synchronously: the constructor runs once at start-up).
+ */
+function enableWal(db: Database.Connection): void {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(sleeper, 0, 0, 10 + Math.random() * 40);
+    }
+  }
+}
+
 const nullIfEmpty = (value: unknown) => (value === '' || value === null || value === undefined ? null : String(value));
 
 /**
@@ -137,7 +158,7 @@ export class SqliteUsageStore implements UsageStore {
       this.cuts = (this.db.pragma('user_version', { simple: true }) as number) >= 2 ? CUTS : [FULL_CUT];
       return;
     }
-    this.db.pragma('journal_mode = WAL');
+    enableWal(this.db);
     // WAL + NORMAL survives a killed process; only a power loss may drop the last transactions.
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
