@@ -66,11 +66,12 @@ export async function* passthroughFrames(body: AsyncIterable<Buffer>, options: P
     let dropped = -1;
     for (let index = 0; index < frames.length; index += 1) if (!inspect(frames[index] as Buffer)) dropped = index;
     if (dropped !== -1) {
-      // Rare (once per stream at most): forward what surrounds the dropped frame.
+      // Once per stream at most: forward what surrounds the dropped frame, in one write.
       const before = frames.slice(0, dropped);
       const after = frames.slice(dropped + 1);
-      if (before.length > 0) yield spanOf(before);
-      if (after.length > 0) yield spanOf(after);
+      if (before.length > 0 && after.length > 0) yield Buffer.concat([spanOf(before), spanOf(after)]);
+      else if (before.length > 0) yield spanOf(before);
+      else if (after.length > 0) yield spanOf(after);
       continue;
     }
     // One write per upstream chunk keeps syscalls down while never holding back a complete frame.
