@@ -134,15 +134,18 @@ const chatBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'He
 const claudeBody = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, how are you?' }] };
 
 /** Runs one load shape against each target in alternating rounds, so machine noise hits all alike. */
-async function interleaved(targets, shape) {
+async function interleaved(targets, shape, options = {}) {
+  const roundCount = options.rounds ?? rounds;
   const results = Object.fromEntries(
     Object.keys(targets).map((name) => [name, { latencies: [], ttfbs: [], chunkDelays: [], rps: [], failures: 0, cpuMs: 0, requests: 0 }]),
   );
   const urlOf = (target) => (typeof target === 'string' ? target : target.url);
   for (const [name, target] of Object.entries(targets))
     await runLoad({ ...shape(name), origin: urlOf(target), requests: shape(name).warmup ?? Math.max(300, shape(name).concurrency * 8) });
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [name, target] of Object.entries(targets)) {
+  for (let round = 0; round < roundCount; round += 1) {
+    // The order alternates: a machine that speeds up or slows down within a round then favours no target.
+    const entries = Object.entries(targets);
+    for (const [name, target] of round % 2 === 0 ? entries : entries.reverse()) {
       const pid = typeof target === 'string' ? undefined : target.pid;
       const cpuBefore = pid ? await cpuMs(pid) : 0;
       const run = await runLoad({ ...shape(name), origin: urlOf(target) });
@@ -413,12 +416,17 @@ async function accountingScenarios(mockUrl, profileOn = false) {
     for (const stream of [false, true]) {
       scenarios.push({
         name: `accounting off vs on${stream ? ' stream (20 chunks)' : ''}, c=16`,
-        results: await interleaved(accountingTargets, () => ({
-          path: '/v1/chat/completions',
-          body: { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream },
-          concurrency: 16,
-          requests: Math.round(8000 * scale),
-        })),
+        // A 5 % difference is below this machine's drift over a few seconds: many short rounds.
+        results: await interleaved(
+          accountingTargets,
+          () => ({
+            path: '/v1/chat/completions',
+            body: { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream },
+            concurrency: 16,
+            requests: quick ? 600 : 1500,
+          }),
+          { rounds: quick ? 8 : 30 },
+        ),
       });
     }
   } finally {
