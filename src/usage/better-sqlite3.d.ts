@@ -9,6 +9,7 @@ declare module 'better-sqlite3' {
       run(...params: unknown[]): RunResult;
       get(...params: unknown[]): Row | undefined;
       all(...params: unknown[]): Row[];
+      iterate(...params: unknown[]): IterableIterator<Row>;
       /** Rows as arrays of column values instead of objects. */
       raw(toggle?: boolean): Statement<unknown[]>;
     }

@@ -289,27 +289,6 @@ export class SqliteUsageStore implements UsageStore {
     const cut = cutFor(groupBy, this.cuts);
     const cutOf = (tier: Tier) => (tier === 'hour' || tier === 'day' ? cut : FULL_CUT);
     const timeGrouped = groupBy.includes('hour') || groupBy.includes('day');
-    // Each segment's rows are [...group values, ...sums]. Grouped by hour or day, the coarsest tier's
-    // rows are final (its whole hours or days are never in an edge segment) and can be long, so they
-    // skip the merge; a group met in several of the other segments (the same provider in the day
-    // rollup and in the edge hours) is summed into the row seen first.
-    const final: unknown[][] = [];
-    const merged = new Map<string, unknown[]>();
-    for (const segment of planSegments(query.from, query.to, coarsest)) {
-      const segmentRows = this.statement(segmentSql(segment.tier, cutOf(segment.tier), groupBy)).all(segment.from, segment.to);
-      if (timeGrouped && segment.tier === coarsest) {
-        for (const row of segmentRows) final.push(row);
-        continue;
-      }
-      for (const row of segmentRows) {
-        let id = width === 0 ? '' : String(row[0]);
-        for (let index = 1; index < width; index += 1) id += `\u0000${row[index]}`;
-        const found = merged.get(id);
-        if (found === undefined) merged.set(id, row);
-        else for (let index = width; index < row.length; index += 1) (found[index] as number) += row[index] as number;
-      }
-    }
-    for (const row of merged.values()) final.push(row);
     const times = new Map<number, string>();
     const iso = (value: unknown) => {
       const time = Number(value);
@@ -320,11 +299,8 @@ export class SqliteUsageStore implements UsageStore {
       }
       return text;
     };
-    const rows: UsageRow[] = [];
-    for (const values of final) {
-      const requests = values[width] as number;
-      if (requests === 0) continue;
-      // Group fields first, then the sums, as the JSON and CSV columns read.
+    /** A segment row ([...group values, ...sums]) as the answer's row: group fields first, then the sums, as the JSON and CSV columns read. */
+    const toRow = (values: unknown[]): UsageRow => {
       const row = {} as UsageRow;
       for (let index = 0; index < width; index += 1) {
         const field = groupBy[index] as GroupField;
@@ -333,7 +309,7 @@ export class SqliteUsageStore implements UsageStore {
         else if (field === 'day') row.day = iso(value).slice(0, 10);
         else row[field] = nullIfEmpty(value);
       }
-      row.requests = requests;
+      row.requests = values[width] as number;
       row.errors = values[width + 1] as number;
       row.inputTokens = values[width + 2] as number;
       row.outputTokens = values[width + 3] as number;
@@ -342,8 +318,30 @@ export class SqliteUsageStore implements UsageStore {
       row.reasoningTokens = values[width + 6] as number;
       row.costUsd = Math.round((values[width + 7] as number) * 1e9) / 1e9;
       row.unpricedRequests = values[width + 8] as number;
-      rows.push(row);
+      return row;
+    };
+    // Grouped by hour or day, the coarsest tier's rows are final (its whole hours or days are never in
+    // an edge segment) and can be many: each is made into its answer row as SQLite steps to it, so the
+    // segment's arrays die young instead of all being kept (at 150,000 rows, keeping them made the
+    // garbage collector most of the query's time). A group met in several of the other segments (the
+    // same provider in the day rollup and in the edge hours) is summed into the row seen first.
+    const rows: UsageRow[] = [];
+    const merged = new Map<string, unknown[]>();
+    for (const segment of planSegments(query.from, query.to, coarsest)) {
+      const statement = this.statement(segmentSql(segment.tier, cutOf(segment.tier), groupBy));
+      if (timeGrouped && segment.tier === coarsest) {
+        for (const values of statement.iterate(segment.from, segment.to)) if ((values[width] as number) !== 0) rows.push(toRow(values));
+        continue;
+      }
+      for (const row of statement.all(segment.from, segment.to)) {
+        let id = width === 0 ? '' : String(row[0]);
+        for (let index = 1; index < width; index += 1) id += `\u0000${row[index]}`;
+        const found = merged.get(id);
+        if (found === undefined) merged.set(id, row);
+        else for (let index = width; index < row.length; index += 1) (found[index] as number) += row[index] as number;
+      }
     }
+    for (const values of merged.values()) if ((values[width] as number) !== 0) rows.push(toRow(values));
     return rows.sort((a, b) => b.requests - a.requests);
   }
 
