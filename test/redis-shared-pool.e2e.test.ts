@@ -313,10 +313,32 @@ describe('several gateway processes, one pool (Redis)', { timeout: 180_000 }, ()
       5000,
       'both workers to have served chat requests',
     );
+    // Whichever worker takes a scrape answers with both workers' counts (not its own half), and the
+    // pool gauges once (not summed over the workers).
+    for (let scrape = 0; scrape < 4; scrape += 1) {
+      const text = await metricsOnNewConnection(supervisor.url);
+      expect(text).toContain('aiclient_requests_total{protocol="openai-chat",provider="openai-custom",model="gpt-4o-mini",status="200"} 8');
+      expect(text).toContain('aiclient_upstream_attempts_total{provider="openai-custom",instance="two",outcome="success"} 8');
+      expect(text).toContain('aiclient_request_duration_seconds_count{protocol="openai-chat",provider="openai-custom"} 8');
+      expect(text).toContain('aiclient_instance_healthy{provider="openai-custom",instance="two"} 1');
+    }
     await supervisor.stop();
     expect(await supervisor.exit).toBe(0);
   });
 });
+
+function metricsOnNewConnection(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${url}/metrics`, { agent: false, headers: { authorization: 'Bearer admin-key' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.once('end', () => (response.statusCode === 200 ? resolve(text) : reject(new Error(`/metrics answered ${response.statusCode}: ${text}`))));
+    });
+    outgoing.once('error', reject);
+    outgoing.end();
+  });
+}
 
 function chatOnNewConnection(url: string): Promise<{ status: number; instance: string | null }> {
   return new Promise((resolve, reject) => {

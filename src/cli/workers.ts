@@ -33,6 +33,13 @@ export function runSupervisor(loaded: LoadedConfig): void {
   const fork = () => cluster.fork();
   logger.info({ workers: config.WORKERS, port: config.SERVER_PORT }, 'starting gateway workers');
   for (let index = 0; index < config.WORKERS; index += 1) fork();
+  if (config.METRICS_ENABLED) {
+    // A worker taking a /metrics scrape asks this process to gather every worker's metrics.
+    import('../metrics/cluster-metrics.js').then(
+      ({ serveClusterMetrics }) => serveClusterMetrics(),
+      (error: Error) => logger.error({ error: error.message }, 'metrics of the workers cannot be gathered'),
+    );
+  }
 
   cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
     if (stopping) {

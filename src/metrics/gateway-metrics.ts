@@ -94,6 +94,8 @@ export class GatewayMetrics {
         help,
         labelNames,
         registers,
+        // Under --workers every worker sees the same pool: gathered, one worker's value stands for all.
+        aggregator: 'first',
         collect() {
           this.reset();
           for (const item of poolItems()) {

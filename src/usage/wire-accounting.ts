@@ -47,7 +47,7 @@ export async function wireAccounting(options: {
   }
   if (config.METRICS_ENABLED) {
     const { createMetricsConsumer } = await import('../metrics/metrics-consumer.js');
-    consumers.push(createMetricsConsumer({ pool: options.pool, public: config.METRICS_PUBLIC }));
+    consumers.push(await createMetricsConsumer({ pool: options.pool, public: config.METRICS_PUBLIC, workers: config.WORKERS }));
   }
   const { createQuotaConsumer } = await import('../quotas/quota-consumer.js');
   consumers.push(createQuotaConsumer({ instances: () => options.pool.summary().items, clientOf: options.clientOf, cacheSeconds: config.QUOTA_CACHE_SECONDS }));
