@@ -25,6 +25,7 @@ import {
 } from '../pool/index.js';
 import { type Pending, PendingWrites } from './pending-writes.js';
 import type { RedisConnection } from './redis-connection.js';
+import { SingleFlight } from './single-flight.js';
 import { mergeRemote, parseAnnouncement } from './state-announcements.js';
 import { ROUTINE_FIELDS, SHARED_COUNTERS, TIMED_FIELD_SET, stateFromRecord } from './state-codec.js';
 import { type RedisStateKeys, processOrigin, redisStateKeys } from './state-keys.js';
@@ -70,7 +71,7 @@ export class RedisPoolStateStore implements PoolStateStore {
   /** Redis's data set as this process last saw it (see #readEpoch). */
   #epoch: string | undefined;
   #flushing: Promise<void> | undefined;
-  #syncing: Promise<void> | undefined;
+  readonly #syncs = new SingleFlight(() => this.#syncNow());
   #unsubscribeReady: (() => void) | undefined;
   #closed = false;
 
@@ -386,14 +387,7 @@ export class RedisPoolStateStore implements PoolStateStore {
    * a restart, from this process's view). Runs periodically and whenever Redis is reachable again.
    */
   sync(): Promise<void> {
-    // Assigned before it can end: a sync that returns at once (Redis away) must not stay "running".
-    if (this.#syncing === undefined) {
-      const running = this.#syncNow().finally(() => {
-        if (this.#syncing === running) this.#syncing = undefined;
-      });
-      this.#syncing = running;
-    }
-    return this.#syncing;
+    return this.#syncs.run();
   }
 
   async #syncNow(): Promise<void> {

@@ -15,12 +15,13 @@
 import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import type { PoolLogger } from '../pool/index.js';
+import { TIER_MS } from '../usage/rollup-plan.js';
 import { isErrorRecord, type UsageRecord } from '../usage/usage-record.js';
 import { type GroupField, type RecentQuery, USAGE_ROW_SUMS, type UsageQuery, type UsageRow, type UsageStore } from '../usage/usage-store.js';
 import type { RedisConnection } from './redis-connection.js';
+import { SingleFlight } from './single-flight.js';
 
 type Tier = 'minute' | 'hour' | 'day';
-const TIER_MS: Record<Tier, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 /** Minute sums live two days: older ranges are answered by the hour. */
 export const MINUTE_KEEP_MS = 2 * TIER_MS.day;
 
@@ -72,7 +73,7 @@ export class RedisUsageRollups implements UsageStore {
   /** Redis key → hash field → delta, not yet in Redis. */
   #pending = new Map<string, Map<string, number>>();
   #pendingFields = 0;
-  #pushing: Promise<void> | undefined;
+  readonly #pushes = new SingleFlight(() => this.#pushNow());
   #dropped = false;
 
   readonly #unsubscribeReady: () => void;
@@ -142,14 +143,7 @@ export class RedisUsageRollups implements UsageStore {
 
   /** Sends the pending sums in one transaction; kept (merged with newer ones) when Redis is away. */
   #push(): Promise<void> {
-    // Assigned before it can end (a push with nothing to do ends at once).
-    if (this.#pushing === undefined) {
-      const running = this.#pushNow().finally(() => {
-        if (this.#pushing === running) this.#pushing = undefined;
-      });
-      this.#pushing = running;
-    }
-    return this.#pushing;
+    return this.#pushes.run();
   }
 
   async #pushNow(): Promise<void> {
