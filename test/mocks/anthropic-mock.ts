@@ -4,7 +4,8 @@ import { sendJson, sendSse, startMockServer, type MockServer, type RecordedReque
 /** Anthropic Messages upstream per providers.md §7.2, under `/v1`. */
 export const ANTHROPIC_MOCK_KEY = 'sk-ant-mock';
 
-const KNOWN_TOP_LEVEL_KEYS = new Set([
+/** Top-level request keys the Messages API accepts; like the real API, the mocks answer any other one 400. */
+export const ANTHROPIC_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'model',
   'messages',
   'max_tokens',
@@ -88,7 +89,7 @@ async function handleAnthropic(request: RecordedRequest, response: ServerRespons
   }
   const body = request.json<Record<string, unknown>>();
   // Like the real API: unknown top-level keys (leaked gateway fields) and a missing max_tokens are 400s.
-  for (const field of Object.keys(body)) if (!KNOWN_TOP_LEVEL_KEYS.has(field)) return invalid(response, `${field}: Extra inputs are not permitted`);
+  for (const field of Object.keys(body)) if (!ANTHROPIC_TOP_LEVEL_KEYS.has(field)) return invalid(response, `${field}: Extra inputs are not permitted`);
   if (typeof body.max_tokens !== 'number') return invalid(response, 'max_tokens: Field required');
   const model = String(body.model);
   if (body.stream === true) await sendSse(response, claudeTextStream(model, [`Hello from ${name}`, '!']));

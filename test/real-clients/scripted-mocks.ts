@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ANTHROPIC_MOCK_KEY, claudeEvent, claudeMessage, claudeTextStream } from '../mocks/anthropic-mock.js';
+import { ANTHROPIC_MOCK_KEY, ANTHROPIC_TOP_LEVEL_KEYS, claudeEvent, claudeMessage, claudeTextStream } from '../mocks/anthropic-mock.js';
 import { sendJson, sendSse, startMockServer, type MockHandler, type MockServer, type RecordedRequest } from '../mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, openaiChunk, openaiCompletion, openaiTextStream } from '../mocks/openai-mock.js';
 import { startGateway, type Harness } from '../helpers/gateway-harness.js';
@@ -49,28 +49,6 @@ export function structuredAnswer(simple = true): string {
     next_speaker: 'user',
   });
 }
-
-/** As in test/mocks/anthropic-mock.ts: like the real API, unknown top-level keys (leaked gateway fields) are 400s. */
-const ANTHROPIC_TOP_LEVEL_KEYS = new Set([
-  'model',
-  'messages',
-  'max_tokens',
-  'system',
-  'stream',
-  'temperature',
-  'top_p',
-  'top_k',
-  'stop_sequences',
-  'tools',
-  'tool_choice',
-  'metadata',
-  'thinking',
-  'output_config',
-  'context_management',
-  'service_tier',
-  'container',
-  'mcp_servers',
-]);
 
 export interface ToolCall {
   name: string;
