@@ -7,7 +7,16 @@ import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { OPENAI_MOCK_KEY } from '../mocks/openai-mock.js';
 import { installCodex } from './install-client.js';
 import { removeScratchDirs, report, runCli, scratchDir } from './run-cli.js';
-import { MOCK_THINKING, startTwoBackendGateway, thinkingBlocks, TOOL_CALL_ID, toolResults, type BackendName, type TwoBackendSetup } from './scripted-mocks.js';
+import {
+  MOCK_THINKING,
+  startTwoBackendGateway,
+  thinkingBlocks,
+  firstToolCallId,
+  toolResults,
+  expectResumedHistory,
+  type BackendName,
+  type TwoBackendSetup,
+} from './scripted-mocks.js';
 
 const CODEX_VERSION = '0.169.0';
 const GATEWAY_KEY = 'gw-key';
@@ -154,7 +163,7 @@ describe('Codex CLI (`codex exec`) through the gateway', () => {
         expect(calls.length, details).toBeGreaterThanOrEqual(2);
         const results = toolResults(calls[calls.length - 1]!);
         expect(results.length, details).toBe(1);
-        expect(results[0]!.id, details).toBe(provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic);
+        expect(results[0]!.id, details).toBe(firstToolCallId(provider));
         expect(results[0]!.text, details).toContain('The secret word is banana.');
       } finally {
         upstream.toolCall = undefined;
@@ -191,7 +200,7 @@ describe('Codex CLI (`codex exec`) through the gateway', () => {
         expect(calls.length, details).toBeGreaterThanOrEqual(2);
         const results = toolResults(calls[calls.length - 1]!);
         expect(results.length, details).toBe(1);
-        expect(results[0]!.id, details).toBe(provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic);
+        expect(results[0]!.id, details).toBe(firstToolCallId(provider));
       } finally {
         upstream.toolCall = undefined;
       }
@@ -219,22 +228,7 @@ describe('Codex CLI (`codex exec`) through the gateway', () => {
       expect(second.calls.length, second.details).toBe(1);
       // The second turn carries the whole first turn: prompt, tool call, its result, the answer, then the new prompt.
       const history = JSON.stringify(second.calls[0]!.json<{ messages: unknown[] }>().messages);
-      const order = [
-        'what does hello.txt say?',
-        provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic,
-        'The secret word is banana.',
-        EXPECTED[provider],
-        'thanks',
-      ];
-      const positions = order.map((text) => history.indexOf(text));
-      expect(
-        positions.every((position) => position >= 0),
-        `${JSON.stringify(order)} at ${JSON.stringify(positions)}\n${second.details}`,
-      ).toBe(true);
-      expect(
-        [...positions].sort((a, b) => a - b),
-        second.details,
-      ).toEqual(positions);
+      expectResumedHistory(history, provider, EXPECTED[provider], second.details);
       expect(toolResults(second.calls[0]!).length, second.details).toBe(1);
     },
     2 * RUN_TIMEOUT_MS + 30_000,

@@ -7,7 +7,7 @@ import { ANTHROPIC_MOCK_KEY } from '../mocks/anthropic-mock.js';
 import { OPENAI_MOCK_KEY } from '../mocks/openai-mock.js';
 import { installGeminiCli } from './install-client.js';
 import { removeScratchDirs, report, runCli, scratchDir, type CliResult } from './run-cli.js';
-import { startTwoBackendGateway, TOOL_CALL_ID, toolResults, type BackendName, type TwoBackendSetup } from './scripted-mocks.js';
+import { startTwoBackendGateway, firstToolCallId, toolResults, expectResumedHistory, type BackendName, type TwoBackendSetup } from './scripted-mocks.js';
 
 const GEMINI_CLI_VERSION = '0.61.0'; // engines: node >=20
 const GATEWAY_KEY = 'gw-key';
@@ -119,7 +119,7 @@ describe('Gemini CLI (`gemini -p`) through the gateway', () => {
         expect(main.length, details).toBeGreaterThanOrEqual(2);
         const results = toolResults(main[main.length - 1]!);
         expect(results.length, details).toBe(1);
-        expect(results[0]!.id, details).toBe(provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic);
+        expect(results[0]!.id, details).toBe(firstToolCallId(provider));
         expect(results[0]!.text, details).toContain('The secret word is banana.');
       } finally {
         upstream.toolCall = undefined;
@@ -165,22 +165,7 @@ describe('Gemini CLI (`gemini -p`) through the gateway', () => {
       expect(second.main.length, second.details).toBe(1);
       // The new turn carries the whole first one: prompt, tool call, its result, the answer, then the new prompt.
       const history = JSON.stringify(second.main[0]!.json<{ messages: unknown[] }>().messages);
-      const order = [
-        'what does hello.txt say?',
-        provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic,
-        'The secret word is banana.',
-        expected,
-        'thanks',
-      ];
-      const positions = order.map((text) => history.indexOf(text));
-      expect(
-        positions.every((position) => position >= 0),
-        `${JSON.stringify(order)} at ${JSON.stringify(positions)}\n${second.details}`,
-      ).toBe(true);
-      expect(
-        [...positions].sort((a, b) => a - b),
-        second.details,
-      ).toEqual(positions);
+      expectResumedHistory(history, provider, expected, second.details);
       // Gemini CLI 0.61 itself sends the restored functionResponse TWICE (same id, same content) in the
       // resumed history; the backend must get exactly one result for the call (Anthropic rejects repeats).
       const results = toolResults(second.main[0]!);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { expect } from 'vitest';
 import { ANTHROPIC_MOCK_KEY, ANTHROPIC_TOP_LEVEL_KEYS, claudeEvent, claudeMessage, claudeTextStream } from '../mocks/anthropic-mock.js';
 import { sendJson, sendSse, startMockServer, type MockHandler, type MockServer, type RecordedRequest } from '../mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, openaiChunk, openaiCompletion, openaiTextStream } from '../mocks/openai-mock.js';
@@ -56,7 +57,7 @@ export interface ToolCall {
 }
 
 /** The id of the first scripted tool call; the n-th (from 1) ends in `_n`. */
-export const TOOL_CALL_ID = { openai: 'call_mock_1', anthropic: 'toolu_mock_1' } as const;
+const TOOL_CALL_ID = { openai: 'call_mock_1', anthropic: 'toolu_mock_1' } as const;
 const toolCallId = (kind: 'openai' | 'anthropic', index: number) => TOOL_CALL_ID[kind].replace(/_1$/, `_${index + 1}`);
 const asList = (calls: ToolCall | ToolCall[] | undefined): ToolCall[] => (calls === undefined ? [] : Array.isArray(calls) ? calls : [calls]);
 
@@ -274,4 +275,27 @@ export async function startTwoBackendGateway(gatewayKey: string): Promise<TwoBac
       for (const upstream of Object.values(upstreams)) await upstream.close();
     },
   };
+}
+
+/** The id the scripted mock gives the first tool call, in the backend's own id format. */
+export function firstToolCallId(provider: BackendName): string {
+  return provider === 'openai-custom' ? TOOL_CALL_ID.openai : TOOL_CALL_ID.anthropic;
+}
+
+/**
+ * Asserts what a resumed session's second turn sent the backend (`history`: its messages as JSON):
+ * the whole first turn (prompt, the scripted tool call, its result, the answer) and then the new
+ * prompt, each present and in that order.
+ */
+export function expectResumedHistory(history: string, provider: BackendName, answer: string, details: string): void {
+  const order = ['what does hello.txt say?', firstToolCallId(provider), 'The secret word is banana.', answer, 'thanks'];
+  const positions = order.map((text) => history.indexOf(text));
+  expect(
+    positions.every((position) => position >= 0),
+    `${JSON.stringify(order)} at ${JSON.stringify(positions)}\n${details}`,
+  ).toBe(true);
+  expect(
+    [...positions].sort((a, b) => a - b),
+    details,
+  ).toEqual(positions);
 }
