@@ -58,7 +58,8 @@ async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = [], extra = {
   // Request logs go to /dev/null: the gateway still formats and writes them, as in production.
   const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForHealth(url);
-  return { child, url };
+  // `url` and `pid` make it an interleaved() target as it is.
+  return { child, url, pid: child.pid };
 }
 
 /**
@@ -243,7 +244,7 @@ async function main() {
   }, 100);
 
   const scenarios = [];
-  const targets = { direct: mockUrl, bare: { url: bareUrl, pid: bare.child.pid }, gateway: { url: gateway.url, pid: gateway.child.pid } };
+  const targets = { direct: mockUrl, bare: { url: bareUrl, pid: bare.child.pid }, gateway };
   // Warm-up: until V8 has optimised the request path, the first thousands of requests cost far more.
   for (const url of [mockUrl, bareUrl, gateway.url]) {
     await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
@@ -264,7 +265,7 @@ async function main() {
     const body = largeChatBody(size);
     scenarios.push({
       name: `openai passthrough ${label} body, c=4`,
-      results: await interleaved({ ...targets, 'gateway+edit': { url: gateway.url, pid: gateway.child.pid } }, (name) => ({
+      results: await interleaved({ ...targets, 'gateway+edit': gateway }, (name) => ({
         path: '/v1/chat/completions',
         body: name === 'gateway+edit' ? { ...body, model: 'openai-custom:gpt-4o-mini' } : body,
         concurrency: 4,
@@ -300,15 +301,12 @@ async function main() {
         name: `claude client -> openai backend${stream ? ' stream' : ''}, c=16`,
         // `passthrough` is the same gateway serving the OpenAI request unconverted, in the same rounds:
         // conversion's extra cost is read against it, not against a scenario run minutes earlier.
-        results: await interleaved(
-          { direct: mockUrl, passthrough: { url: gateway.url, pid: gateway.child.pid }, gateway: { url: gateway.url, pid: gateway.child.pid } },
-          (name) => ({
-            path: name === 'gateway' ? '/openai-custom/v1/messages' : '/v1/chat/completions',
-            body: name === 'gateway' ? { ...claudeBody, model: 'gpt-4o-mini@chunks=20', stream } : { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream },
-            concurrency: 16,
-            requests: Math.round(4000 * scale),
-          }),
-        ),
+        results: await interleaved({ direct: mockUrl, passthrough: gateway, gateway }, (name) => ({
+          path: name === 'gateway' ? '/openai-custom/v1/messages' : '/v1/chat/completions',
+          body: name === 'gateway' ? { ...claudeBody, model: 'gpt-4o-mini@chunks=20', stream } : { ...chatBody, model: 'gpt-4o-mini@chunks=20', stream },
+          concurrency: 16,
+          requests: Math.round(4000 * scale),
+        })),
       });
     }
   } else {
@@ -341,15 +339,12 @@ async function main() {
   }
   scenarios.push({
     name: 'pool of 3 vs 10,000 instances, c=16',
-    results: await interleaved(
-      { direct: mockUrl, pool3: { url: pool3.url, pid: pool3.child.pid }, pool10k: { url: pool10k.url, pid: pool10k.child.pid } },
-      () => ({
-        path: '/v1/chat/completions',
-        body: chatBody,
-        concurrency: 16,
-        requests: Math.round(8000 * scale),
-      }),
-    ),
+    results: await interleaved({ direct: mockUrl, pool3: pool3, pool10k: pool10k }, () => ({
+      path: '/v1/chat/completions',
+      body: chatBody,
+      concurrency: 16,
+      requests: Math.round(8000 * scale),
+    })),
   });
   pool3.child.kill('SIGTERM');
   pool10k.child.kill('SIGTERM');
@@ -410,8 +405,8 @@ async function accountingScenarios(mockUrl, profileOn = false) {
     }
     const accountingTargets = {
       direct: mockUrl,
-      off: { url: accountingOff.url, pid: accountingOff.child.pid },
-      on: { url: accountingOn.url, pid: accountingOn.child.pid },
+      off: accountingOff,
+      on: accountingOn,
     };
     for (const stream of [false, true]) {
       scenarios.push({
@@ -477,15 +472,12 @@ async function redisScenarios(mockUrl) {
         await runLoad({ origin: url, path: '/v1/chat/completions', body: chatBody, concurrency: 16, requests: quick ? 3000 : 10_000 });
       scenarios.push({
         name: `pool of 3${limited ? ' with concurrencyLimit' : ''}, embedded vs Redis store, c=16`,
-        results: await interleaved(
-          { direct: mockUrl, embedded: { url: embedded.url, pid: embedded.child.pid }, redis: { url: shared.url, pid: shared.child.pid } },
-          () => ({
-            path: '/v1/chat/completions',
-            body: chatBody,
-            concurrency: 16,
-            requests: Math.round(8000 * scale),
-          }),
-        ),
+        results: await interleaved({ direct: mockUrl, embedded: embedded, redis: shared }, () => ({
+          path: '/v1/chat/completions',
+          body: chatBody,
+          concurrency: 16,
+          requests: Math.round(8000 * scale),
+        })),
       });
       embedded.child.kill('SIGTERM');
       shared.child.kill('SIGTERM');
