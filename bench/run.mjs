@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { largeChatBody } from './bodies.mjs';
 import { runLoad, summarize } from './load.mjs';
 import { cpuMs, freePort, rssMb, waitForHealth, writeGatewayConfig } from './processes.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
@@ -60,37 +61,6 @@ async function startGateway(upstreamUrl, poolSize = 0, nodeFlags = [], extra = {
   await waitForHealth(url);
   // `url` and `pid` make it an interleaved() target as it is.
   return { child, url, pid: child.pid };
-}
-
-/**
- * An OpenAI chat body of about `bytes` bytes shaped like a coding agent's turn: a long conversation of
- * text with escapes and some non-ASCII, tool calls and results, and a tool list.
- */
-function largeChatBody(bytes) {
-  const messages = [{ role: 'system', content: 'You are a coding agent. Follow the repository\'s "style.md".' }];
-  let length = 0;
-  for (let turn = 0; length < bytes - 2000; turn += 1) {
-    const text = `Turn ${turn}: here is the file you asked for.\n\tconst s = "quoted \\ path";\n// café, naïve, 東京\n`.repeat(40);
-    messages.push({ role: 'user', content: [{ type: 'text', text }] });
-    messages.push({
-      role: 'assistant',
-      content: null,
-      tool_calls: [{ id: `call_${turn}`, type: 'function', function: { name: 'read_file', arguments: JSON.stringify({ path: `src/f${turn}.ts` }) } }],
-    });
-    messages.push({ role: 'tool', tool_call_id: `call_${turn}`, content: text.slice(0, 1500) });
-    length += JSON.stringify(messages.slice(-3)).length;
-  }
-  const tools = [
-    {
-      type: 'function',
-      function: {
-        name: 'read_file',
-        description: 'Reads a file',
-        parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
-      },
-    },
-  ];
-  return { model: 'gpt-4o-mini', messages, tools, max_tokens: 1024, temperature: 0.2 };
 }
 
 /**
