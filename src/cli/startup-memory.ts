@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** V8 flags the user set on the command line or in NODE_OPTIONS: those are left as they are. */
-function userSetFlag(name: string): boolean {
+export function userSetFlag(name: string): boolean {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   return given.some((arg) =>
     arg

@@ -27,8 +27,12 @@ export async function writeProject(cwd: string, config: Record<string, unknown>,
 }
 
 /** Starts `aiclient2api` in `cwd` and resolves once it logged "gateway listening" (rejects if it exits first). */
-export async function startGatewayProcess(cwd: string, args: string[] = [], options: { readyLines?: number } = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startGatewayProcess(
+  cwd: string,
+  args: string[] = [],
+  options: { readyLines?: number; nodeArgs?: string[] } = {},
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const logLines: Array<Record<string, unknown>> = [];
   let stderr = '';
   let pending = '';
