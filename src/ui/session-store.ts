@@ -51,8 +51,11 @@ export class SessionStore {
     const dot = token.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const body = token.slice(0, dot);
-    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = this.#mac(body);
+    // The MAC is compared as the text it was issued as, not decoded: a base64url decoder ignores the
+    // last character's unused bits, so decoding would accept other spellings of a token, and those
+    // would pass the revocation list (keyed by the token's text) after a logout.
+    const mac = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(this.#mac(body).toString('base64url'));
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
     const expiresAt = Number.parseInt(body.slice(0, body.indexOf('.')), 36);
     return Number.isFinite(expiresAt) ? expiresAt : undefined;
