@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess, writeProject } from './helpers/gateway-process.js';
+import { sample } from './helpers/prometheus.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { OPENAI_MOCK_KEY, startOpenAiMock } from './mocks/openai-mock.js';
 
@@ -17,8 +18,7 @@ const REQUESTS = 120;
 
 async function majorGcs(gateway: GatewayProcess): Promise<number> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
-  const line = text.split('\n').find((entry) => entry.startsWith('nodejs_gc_duration_seconds_count{kind="major"}'));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  return sample(text, 'nodejs_gc_duration_seconds_count', { kind: 'major' }) ?? 0;
 }
 
 /** REQUESTS chat requests of about 1 MB each, four at a time; returns the major GCs they caused. */

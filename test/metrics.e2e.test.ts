@@ -7,26 +7,7 @@ import { startGateway, type Harness } from './helpers/gateway-harness.js';
 import { ANTHROPIC_MOCK_KEY, startAnthropicMock } from './mocks/anthropic-mock.js';
 import type { MockServer } from './mocks/mock-server.js';
 import { startOpenAiMock } from './mocks/openai-mock.js';
-
-/** Value of one Prometheus sample, found by metric name and exact label set. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels)
-    .map(([key, value]) => `${key}="${value}"`)
-    .sort()
-    .join(',');
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_:]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    if (
-      (match[2] as string)
-        .split(/,(?=[a-z_]+=")/)
-        .sort()
-        .join(',') === wanted
-    )
-      return Number(match[3]);
-  }
-  return undefined;
-}
+import { sample } from './helpers/prometheus.js';
 
 describe('Prometheus metrics through the gateway', () => {
   let upstream: MockServer;

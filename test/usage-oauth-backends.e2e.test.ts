@@ -10,6 +10,7 @@ import { startGeminiMock, type GeminiMock } from './mocks/gemini-mock.js';
 import { geminiGatewaySettings, writeGeminiCredentials } from './mocks/gemini-test-client.js';
 import { startKiroMock, type KiroMock } from './mocks/kiro-mock.js';
 import { QWEN_MOCK_USAGE, startQwenMock, type QwenMock } from './mocks/qwen-mock.js';
+import { sample } from './helpers/prometheus.js';
 
 interface UsageRow {
   provider: string;
@@ -18,24 +19,6 @@ interface UsageRow {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
-}
-
-/** Value of one Prometheus sample, found by metric name and exact label set. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels)
-    .map(([key, value]) => `${key}="${value}"`)
-    .sort()
-    .join(',');
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = (match[2] as string)
-      .split(/,(?=[a-z_]+=")/)
-      .sort()
-      .join(',');
-    if (have === wanted) return Number(match[3]);
-  }
-  return undefined;
 }
 
 describe('usage accounting on the OAuth backends (gemini-cli-oauth, claude-kiro-oauth, openai-qwen-oauth)', () => {
