@@ -8,7 +8,7 @@
 import { fork, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from './load.mjs';
+import { median, runLoad } from './load.mjs';
 import { cpuMs, waitForHealth, writeGatewayConfig } from './processes.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const stream = process.env.STREAM !== '0';
@@ -57,7 +57,6 @@ for (let round = 0; round < ROUNDS; round++) {
     g.cpu.push((((await cpuMs(g.child.pid)) - before) * 1000) / N);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // onAsk compares with offAsk (both get the usage chunk from the upstream), the others with off.
 const ratioTo = (g) => {
   const base = gateways.find((other) => other.name === (g.name === 'onAsk' ? 'offAsk' : 'off'));

@@ -5,11 +5,11 @@
 // ROUNDS (20), N (requests per round, 60), PROF=1 (profile the gateway and print its top functions).
 // Needs `npm run build`.
 import { fork, spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { largeChatBody } from './bodies.mjs';
-import { runLoad, summarize } from './load.mjs';
+import { median, runLoad, summarize } from './load.mjs';
 import { cpuMs, waitForHealth, writeGatewayConfig } from './processes.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
@@ -53,7 +53,7 @@ const targets = [
   { name: 'edited', url, child: gateway, body: { ...body, model: 'openai-custom:gpt-4o-mini' } },
   ...(alt ? [{ name: 'alt', ...alt, body }] : []),
 ]
-  // ONLY=bare,gateway: a subset (bare always stays: the ratios are to it).
+  // ONLY=gateway,edited: a subset (bare always stays, the ratios are to it; so does ALT's gateway).
   .filter((target) => target.name === 'bare' || target.name === 'alt' || !process.env.ONLY || process.env.ONLY.split(',').includes(target.name))
   .map((target) => ({ ...target, cpu: [], p50: [] }));
 for (const target of targets) await runLoad({ origin: target.url, path: '/v1/chat/completions', body: target.body, concurrency: 4, requests: 200 });
@@ -66,7 +66,6 @@ for (let round = 0; round < ROUNDS; round++) {
     target.p50.push(summarize(result.latencies).p50);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const target of targets) {
   const ratio = median(target.cpu.map((x, i) => x / targets[0].cpu[i]));
   console.log(
@@ -86,7 +85,6 @@ const exited = new Promise((resolve) => gateway.once('exit', resolve));
 gateway.kill('SIGTERM');
 await exited;
 if (process.env.PROF) {
-  const { readdir } = await import('node:fs/promises');
   for (const dir of [`${profileDir}-bare`, profileDir]) {
     const [file] = await readdir(dir);
     console.log(path.basename(dir), await summarizeProfile(path.join(dir, file), 30));

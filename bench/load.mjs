@@ -11,6 +11,11 @@ export function percentile(sorted, p) {
   return sorted[index];
 }
 
+/** The middle value (upper middle for an even count): what the split scripts report per target. */
+export function median(values) {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 export function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return { count: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
